@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: demo test lint bench schema clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+demo: $(STAMP)
+	$(BIN)/whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check cli tests benchmarks
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+schema: $(STAMP)
+	$(BIN)/whorunsit schema --output scenarios/whorunsit.schema.json
+
+clean:
+	rm -rf $(VENV) build cli/*.egg-info .pytest_cache

@@ -1,0 +1,3 @@
+from whorunsit.app import main
+
+main()

@@ -1,0 +1,68 @@
+"""The typer app: parses arguments, calls the library, maps errors to exit codes.
+
+Nothing heavy is imported at module level, so ``whorunsit --help`` starts fast; each
+command module imports numpy, scipy and the engine inside its function.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from whorunsit import __version__
+from whorunsit.commands import compare, gate, schema, simulate, validate
+from whorunsit.commands.common import state
+
+app = typer.Typer(
+    name="whorunsit",
+    help=(
+        "Who runs it? Monte Carlo scenario analyser for IT operating models.\n\n"
+        "Describe teams, support tiers, on-call rotas, applications and deployment demand "
+        "in a YAML scenario; whorunsit plays many weeks of incidents and deployments "
+        "through it and reports time to restore, lead times, queueing, on-call and "
+        "downtime cost, each with a 95% confidence interval.\n\n"
+        "Examples:\n\n"
+        "  whorunsit validate scenarios/*.yaml\n\n"
+        "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n\n"
+        "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml "
+        "scenarios/you-build-it-you-run-it.yaml\n\n"
+        "  whorunsit gate proposal.yaml --baseline current.yaml\n\n"
+        "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"whorunsit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show Python tracebacks for errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    state.debug = debug
+
+
+app.command("validate")(validate.command)
+app.command("schema")(schema.command)
+app.command("simulate")(simulate.command)
+app.command("compare")(compare.command)
+app.command("gate")(gate.command)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)

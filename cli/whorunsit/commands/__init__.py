@@ -1,0 +1,1 @@
+"""One module per CLI command. Each defines ``command`` with typer-annotated arguments."""

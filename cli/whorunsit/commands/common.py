@@ -1,0 +1,64 @@
+"""What every command shares: the --debug state and mapping errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+import typer
+
+from whorunsit.errors import InputError, WhorunsitError
+from whorunsit.exitcodes import ExitCode
+
+T = TypeVar("T")
+
+
+@dataclass
+class _State:
+    debug: bool = False
+
+
+state = _State()
+
+
+def fail(message: str, code: ExitCode = ExitCode.INVALID_INPUT) -> typer.Exit:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    return typer.Exit(int(code))
+
+
+@contextmanager
+def guarded():
+    """Turn the tool's own errors into one line per problem and exit code 2.
+
+    Anything else is a bug: a short message (and the traceback only with --debug).
+    """
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except InputError as exc:
+        if state.debug:
+            raise
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        raise typer.Exit(int(ExitCode.INVALID_INPUT)) from None
+    except WhorunsitError as exc:
+        if state.debug:
+            raise
+        raise fail(f"error: {exc}") from None
+    except OSError as exc:
+        if state.debug:
+            raise
+        raise fail(f"error: {exc.filename or ''}: {exc.strerror or exc}") from None
+    except Exception as exc:  # a bug: say so in one line, never a traceback by default
+        if state.debug:
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)") from None
+
+
+def run(fn: Callable[[], T]) -> T:
+    with guarded():
+        return fn()

@@ -1,0 +1,1 @@
+"""Aggregate replications into estimates with confidence intervals, and compare runs."""

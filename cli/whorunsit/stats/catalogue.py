@@ -1,0 +1,94 @@
+"""The metric vocabulary shared by the engine, reports, compare and gates (DOMAIN.md §5).
+
+A metric name is dotted: ``incidents.time_to_restore.p95``, ``teams.app-ops.utilisation``.
+Names with a team, rota or application in them are matched by pattern. Each metric has a
+unit, a direction (which way is better, for compare colours) and a one-line meaning.
+
+Units: ``h`` hours; ``share`` a fraction 0..1; ``count`` per replication; ``/week`` per
+week; ``h/year`` hours per year; ``money/year`` the scenario's currency per year.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+LOWER, HIGHER, NEUTRAL = "lower", "higher", "neutral"
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    pattern: str
+    unit: str
+    direction: str
+    meaning: str
+
+
+CATALOGUE: tuple[MetricInfo, ...] = (
+    MetricInfo("incidents.count", "count", LOWER, "incidents that started after warm-up"),
+    MetricInfo("incidents.per_week", "/week", LOWER, "incidents per week"),
+    MetricInfo("incidents.unresolved", "count", LOWER, "incidents still open at the horizon"),
+    MetricInfo("incidents.time_to_restore.mean", "h", LOWER, "mean time from start to resolution"),
+    MetricInfo("incidents.time_to_restore.p50", "h", LOWER, "median time to restore"),
+    MetricInfo("incidents.time_to_restore.p95", "h", LOWER, "95th percentile time to restore"),
+    MetricInfo("incidents.time_to_restore.p99", "h", LOWER, "99th percentile time to restore"),
+    MetricInfo("incidents.handoffs.mean", "count", LOWER, "handoffs between teams per incident"),
+    MetricInfo("incidents.reassignments.mean", "count", LOWER, "misroutes (ping-pong) per incident"),
+    MetricInfo("incidents.queue_wait.mean", "h", LOWER, "time per incident spent waiting in queues"),
+    MetricInfo("incidents.handoff_delay.mean", "h", LOWER, "time per incident spent in handoffs"),
+    MetricInfo("incidents.flow_efficiency", "share", HIGHER, "work time / time to restore"),
+    MetricInfo("teams.*.utilisation", "share", LOWER, "busy share of the team's available hours"),
+    MetricInfo("teams.*.queue_wait.mean", "h", LOWER, "mean wait in this team's queue"),
+    MetricInfo("teams.*.queue_wait.p95", "h", LOWER, "95th percentile wait in this team's queue"),
+    MetricInfo("teams.*.tickets_per_week", "/week", NEUTRAL, "incident tickets the team worked"),
+    MetricInfo("teams.*.work_time.mean", "h", LOWER, "mean work time per ticket"),
+    MetricInfo("teams.*.resolved_share", "share", NEUTRAL, "share of all incidents resolved here"),
+    MetricInfo("teams.*.deployments_per_week", "/week", NEUTRAL, "deployments the team performed"),
+    MetricInfo("deployments.lead_time.mean", "h", LOWER, "mean request-to-live time"),
+    MetricInfo("deployments.lead_time.p50", "h", LOWER, "median deployment lead time"),
+    MetricInfo("deployments.lead_time.p95", "h", LOWER, "95th percentile deployment lead time"),
+    MetricInfo("deployments.throughput_per_week", "/week", HIGHER, "deployments completed"),
+    MetricInfo("deployments.demand_per_week", "/week", NEUTRAL, "deployments requested"),
+    MetricInfo("deployments.backlog", "count", LOWER, "deployment requests waiting at the horizon"),
+    MetricInfo("delivery.discontinuous", "share", LOWER, "replications where throughput fell behind demand"),
+    MetricInfo("oncall.*.standby_cost", "money/year", LOWER, "standby pay"),
+    MetricInfo("oncall.*.callout_cost", "money/year", LOWER, "callout fees and hourly callout pay"),
+    MetricInfo("oncall.*.callouts_per_person_week", "/week", LOWER, "callouts per rota member per week"),
+    MetricInfo("oncall.*.unpaid_hours", "h/year", LOWER, "out-of-hours hours worked without pay"),
+    MetricInfo("oncall.*.toil_hours", "h/year", LOWER, "time off in lieu earned"),
+    MetricInfo("oncall.unpaid_hours", "h/year", LOWER, "unpaid out-of-hours hours, all teams"),
+    MetricInfo("oncall.callouts_per_week", "/week", LOWER, "out-of-hours callouts, all teams"),
+    MetricInfo("cost.oncall", "money/year", LOWER, "standby + callout pay"),
+    MetricInfo("cost.labour", "money/year", LOWER, "people-hours spent on incidents and deployments"),
+    MetricInfo("cost.toil", "money/year", LOWER, "working hours lost to time off in lieu"),
+    MetricInfo("cost.downtime", "money/year", LOWER, "outage hours x cost of downtime"),
+    MetricInfo("cost.opex", "money/year", LOWER, "on-call, labour and TOIL paid from OpEx"),
+    MetricInfo("cost.capex", "money/year", LOWER, "on-call, labour and TOIL paid from CapEx"),
+    MetricInfo("cost.total", "money/year", LOWER, "opex + capex + downtime"),
+    MetricInfo("applications.*.availability", "share", HIGHER, "1 - outage hours / hours"),
+    MetricInfo("applications.*.downtime_hours", "h/year", LOWER, "outage hours per year"),
+    MetricInfo("applications.*.p_meets_target", "share", HIGHER, "chance availability meets target"),
+)
+
+
+def info(name: str) -> MetricInfo | None:
+    """The catalogue entry for a concrete metric name, or None if it is not one."""
+    for entry in CATALOGUE:
+        if "*" not in entry.pattern:
+            if entry.pattern == name:
+                return entry
+        elif fnmatch.fnmatchcase(name, entry.pattern) and name.count(".") == entry.pattern.count("."):
+            return entry
+    return None
+
+
+def unit(name: str, currency: str = "GBP") -> str:
+    entry = info(name)
+    if entry is None:
+        return ""
+    return entry.unit.replace("money", currency)
+
+
+def direction(name: str) -> str:
+    entry = info(name)
+    return entry.direction if entry else NEUTRAL

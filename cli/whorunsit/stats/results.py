@@ -1,0 +1,68 @@
+"""What a simulation run returns: per-replication samples, and estimates drawn from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from whorunsit.model import Scenario
+from whorunsit.stats import catalogue
+from whorunsit.stats.intervals import mean_interval
+
+#: log-spaced bin edges in hours for pooled histograms (1 minute .. ~1 year, plus 0 and inf)
+HISTOGRAM_EDGES = np.concatenate(([0.0], np.geomspace(1 / 60, 8760.0, 48), [np.inf]))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric's value across replications with its 95% confidence interval."""
+
+    name: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    n: int
+
+    @property
+    def ci95(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
+
+
+@dataclass
+class Results:
+    """Per-replication values of every metric (``samples[name][r]``) and pooled histograms.
+
+    Replication r of two runs with the same seed used the same random numbers for the
+    same purposes, so samples can be paired across scenarios (common random numbers).
+    """
+
+    scenario: Scenario
+    seed: int
+    samples: dict[str, np.ndarray]
+    #: pooled counts over HISTOGRAM_EDGES, e.g. "incidents.time_to_restore"
+    histograms: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def replications(self) -> int:
+        return len(next(iter(self.samples.values()))) if self.samples else 0
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.samples)
+
+    def unit(self, name: str) -> str:
+        return catalogue.unit(name, self.scenario.currency)
+
+    def estimate(self, name: str) -> Estimate:
+        values = self.samples[name]
+        value, low, high = mean_interval(values)
+        return Estimate(name, value, low, high, self.unit(name), int(np.isfinite(values).sum()))
+
+    def estimates(self) -> dict[str, Estimate]:
+        return {name: self.estimate(name) for name in self.samples}
