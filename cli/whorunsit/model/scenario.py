@@ -102,6 +102,8 @@ class Approval:
     board_every: float = 168.0
     #: for kind "delay"
     delay: Distribution = ZERO
+    #: most changes a board sitting approves (0 = no limit); the rest wait for the next
+    capacity: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ class DeploymentPolicy:
     approval: Approval = field(default_factory=Approval)
     #: when an ops team may deploy; empty means its working hours
     change_windows: tuple[Window, ...] = ()
+    #: most deployments an ops team works at once (0 = as many as it has responders)
+    concurrency: int = 0
+    #: a failed deployment raises an incident and is requested again (rework)
+    redeploy_failed: bool = True
 
 
 @dataclass(frozen=True)
