@@ -1,0 +1,368 @@
+"""`make bench`: how fast whorunsit is, measured on this machine in one run (issue 6).
+
+Three parts, each printed next to its target with PASS or MISS (targets are never
+asserted in tests: timings belong to a machine, not to the code):
+
+1. tiers3 (benchmarks/tiers3.yaml, the same network as benchmarks/simpy_tiers3.py):
+   incidents simulated per second by whorunsit's fast path, by its general engine and
+   by plain SimPy, all on one core; and each tier's mean wait from each of them with a
+   95% confidence interval, next to the Erlang C value.
+2. the flagship at-scale run (benchmarks/at-scale-30.yaml): wall time and peak memory
+   of 1000 replications on both cores, and how time grows when the teams, the horizon
+   and the replications double.
+3. start-up: `whorunsit --help` against `python -c pass`.
+
+`--quick` shrinks every size for a smoke run (the figures then mean little).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+if str(ROOT / "cli") not in sys.path:
+    sys.path.insert(0, str(ROOT / "cli"))
+
+TIERS3 = HERE / "tiers3.yaml"
+AT_SCALE = HERE / "at-scale-30.yaml"
+AT_SCALE_BASE = ROOT / "scenarios" / "you-build-it-ops-run-it-at-scale.yaml"
+
+TARGET_SPEEDUP = 100.0
+TARGET_AT_SCALE_SECONDS = 10.0
+TARGET_AT_SCALE_BYTES = 1 << 30
+TARGET_HELP_SECONDS = 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """How much each part simulates. Replications of tiers3 are 4-week runs by default."""
+
+    tiers3_horizon: float = 4 * 168.0
+    tiers3_warmup: float = 24.0
+    fast_replications: int = 400
+    general_replications: int = 20
+    simpy_replications: int = 10
+    at_scale_replications: int | None = None  # None: the scenario's own (1000)
+    at_scale_horizon: float | None = None  # None: the scenario's own (52 weeks)
+    scaling: bool = True
+    startup_repeats: int = 5
+
+
+FULL = Sizes()
+QUICK = Sizes(
+    tiers3_horizon=168.0,
+    fast_replications=40,
+    general_replications=4,
+    simpy_replications=2,
+    at_scale_replications=20,
+    at_scale_horizon=8 * 168.0,
+    startup_repeats=3,
+)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+# -- 1. tiers3 ---------------------------------------------------------------------------
+@dataclasses.dataclass
+class Contender:
+    name: str
+    incidents: int
+    seconds: float
+    #: per tier: (mean, low, high) of the per-replication mean waits, hours
+    waits: dict[str, tuple[float, float, float]]
+
+    @property
+    def rate(self) -> float:
+        return self.incidents / self.seconds if self.seconds > 0 else math.nan
+
+
+def _interval(values: list[float]) -> tuple[float, float, float]:
+    from whorunsit.stats.intervals import mean_interval
+
+    return mean_interval(values)
+
+
+def _tiers3_scenario(sizes: Sizes):
+    from whorunsit.scenario import load_scenario
+
+    scenario = load_scenario(TIERS3)
+    return dataclasses.replace(
+        scenario, horizon=sizes.tiers3_horizon, warmup=sizes.tiers3_warmup
+    )
+
+
+def _from_results(name: str, results, seconds: float, teams: list[str]) -> Contender:
+    samples = results.samples
+    waits = {t: _interval(list(samples[f"teams.{t}.queue_wait.mean"])) for t in teams}
+    incidents = int(samples["incidents.count"].sum())
+    return Contender(name, incidents, seconds, waits)
+
+
+def run_fast(scenario, replications: int) -> Contender:
+    from whorunsit.engine import fastpath
+
+    began = time.perf_counter()
+    results = fastpath.simulate(scenario, replications=replications, seed=scenario.seed)
+    seconds = time.perf_counter() - began
+    return _from_results("whorunsit fast path", results, seconds, ["l1", "l2", "l3"])
+
+
+def run_general(scenario, replications: int) -> Contender:
+    from whorunsit import api
+
+    began = time.perf_counter()
+    results = api.simulate(
+        scenario, replications=replications, seed=scenario.seed, workers=1, fast=False
+    )
+    seconds = time.perf_counter() - began
+    return _from_results("whorunsit general engine", results, seconds, ["l1", "l2", "l3"])
+
+
+def run_simpy(sizes: Sizes, seed: int) -> Contender:
+    import simpy_tiers3
+
+    runs = [
+        simpy_tiers3.run(sizes.tiers3_horizon, sizes.tiers3_warmup, seed=seed + r)
+        for r in range(sizes.simpy_replications)
+    ]
+    names = [name for name, *_ in simpy_tiers3.TIERS]
+    # counted like whorunsit's incidents.count: incidents that started after warm-up
+    measured = sum(r.incidents_measured for r in runs)
+    waits = {t: _interval([r.mean_wait[t] for r in runs]) for t in names}
+    return Contender("SimPy", measured, sum(r.seconds for r in runs), waits)
+
+
+def erlang_c_tiers3() -> dict[str, float]:
+    import simpy_tiers3
+    from whorunsit.engine.erlang import jackson_tandem
+
+    theory = jackson_tandem(
+        simpy_tiers3.ARRIVAL_RATE,
+        [(n, c, m, p) for n, c, m, p in simpy_tiers3.TIERS],
+    )
+    return {t.name: t.mean_wait for t in theory}
+
+
+def bench_tiers3(sizes: Sizes, out=print) -> dict:
+    scenario = _tiers3_scenario(sizes)
+    weeks = sizes.tiers3_horizon / 168.0
+    out(f"== tiers3: 20/h -> L1 x4 -> L2 x10 -> L3 x7, {weeks:g}-week replications, one core")
+    fast = run_fast(scenario, sizes.fast_replications)
+    general = run_general(scenario, sizes.general_replications)
+    simpy = run_simpy(sizes, scenario.seed)
+    contenders = [fast, general, simpy]
+    for c in contenders:
+        out(
+            f"  {c.name:<26} {c.incidents:>10,} incidents in {c.seconds:7.2f} s"
+            f" = {c.rate:>12,.0f} incidents/s  ({c.rate / simpy.rate:7.1f}x SimPy)"
+        )
+    theory = erlang_c_tiers3()
+    out("  mean wait per tier, hours: value [95% CI] over replications")
+    out(f"  {'tier':<5}{'Erlang C':>10}   " + "".join(f"{c.name:<36}" for c in contenders))
+    inside = {}
+    for tier, exact in theory.items():
+        cells = []
+        for c in contenders:
+            m, lo, hi = c.waits[tier]
+            cells.append(f"{m:.4f} [{lo:.4f}, {hi:.4f}]".ljust(36))
+        m, lo, hi = fast.waits[tier]
+        inside[tier] = lo <= exact <= hi
+        out(f"  {tier:<5}{exact:>10.4f}   " + "".join(cells))
+    speedup = fast.rate / simpy.rate
+    all_inside = all(inside.values())
+    out(
+        f"  target: fast path >= {TARGET_SPEEDUP:.0f}x SimPy: {speedup:.0f}x"
+        f" {verdict(speedup >= TARGET_SPEEDUP)}; every tier's Erlang C value inside the fast"
+        f" path's 95% CI: {verdict(all_inside)}"
+        + ("" if all_inside else f" (outside: {', '.join(t for t, ok in inside.items() if not ok)})")
+    )
+    return {
+        "rates": {c.name: c.rate for c in contenders},
+        "speedup_fast": speedup,
+        "speedup_general": general.rate / simpy.rate,
+        "waits": {c.name: c.waits for c in contenders},
+        "erlang_c": theory,
+        "inside": inside,
+    }
+
+
+# -- 2. the flagship at-scale run -------------------------------------------------------
+def _doubled_teams_file(directory: Path) -> Path:
+    """at-scale-30 with twice the delivery teams and apps, and twice the App Ops people."""
+    path = directory / "at-scale-60.yaml"
+    path.write_text(
+        f"extends: {AT_SCALE}\n"
+        "name: at scale, 60 teams (benchmark scaling)\n"
+        "teams:\n"
+        "  app-ops: {headcount: 42, responders: 24, rota: {members: 42}}\n"
+        "  delivery: {count: 60}\n"
+        "applications:\n"
+        "  checkout: {count: 60}\n"
+    )
+    return path
+
+
+def _child_measure(path: str, horizon: float | None, replications: int | None) -> None:
+    """Runs in a fresh process so its peak memory is this run's alone; prints JSON."""
+    began = time.perf_counter()
+    from whorunsit import api
+
+    scenario = api.load(path)
+    if horizon is not None:
+        scenario = dataclasses.replace(scenario, horizon=horizon)
+    if replications is not None:
+        scenario = dataclasses.replace(scenario, replications=replications)
+    loaded = time.perf_counter()
+    results = api.simulate(scenario)
+    done = time.perf_counter()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "load_seconds": loaded - began,
+                "simulate_seconds": done - loaded,
+                "replications": results.replications,
+                "horizon": scenario.horizon,
+                "teams": len(scenario.teams),
+                "incidents": float(results.samples["incidents.count"].sum()),
+                "own_peak_bytes": own,
+                "worker_peak_bytes": workers,
+            }
+        )
+    )
+
+
+def measure_at_scale(path: Path, horizon: float | None, replications: int | None) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path)]
+    if horizon is not None:
+        cmd += ["--horizon", repr(horizon)]
+    if replications is not None:
+        cmd += ["--replications", str(replications)]
+    began = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    wall = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr.strip()}")
+    figures = json.loads(proc.stdout.strip().splitlines()[-1])
+    figures["wall_seconds"] = wall
+    # a worker's peak and ours can coincide, and there are up to two workers: bound it
+    workers = min(2, os.cpu_count() or 1)
+    figures["peak_bound_bytes"] = figures["own_peak_bytes"] + workers * figures["worker_peak_bytes"]
+    return figures
+
+
+def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
+    if not AT_SCALE_BASE.exists():
+        out(f"== at-scale-30: skipped, {AT_SCALE_BASE.relative_to(ROOT)} is not there yet")
+        return None
+    reps = sizes.at_scale_replications
+    horizon = sizes.at_scale_horizon
+    base = measure_at_scale(AT_SCALE, horizon, reps)
+    weeks = base["horizon"] / 168.0
+    out(
+        f"== at-scale-30: {base['teams']} teams, {weeks:g} weeks, {base['replications']}"
+        f" replications, {min(2, os.cpu_count() or 1)} workers"
+    )
+    mib = 1 << 20
+    out(
+        f"  wall {base['wall_seconds']:.2f} s (load {base['load_seconds']:.2f} s, simulate"
+        f" {base['simulate_seconds']:.2f} s); {base['incidents'] / base['replications']:,.0f}"
+        f" incidents per replication"
+    )
+    out(
+        f"  peak memory: main {base['own_peak_bytes'] / mib:.0f} MiB, largest worker"
+        f" {base['worker_peak_bytes'] / mib:.0f} MiB, bound {base['peak_bound_bytes'] / mib:.0f} MiB"
+    )
+    full = reps is None and horizon is None
+    note = "" if full else " (reduced sizes: not the target run)"
+    out(
+        f"  target: <= {TARGET_AT_SCALE_SECONDS:.0f} s wall:"
+        f" {verdict(base['wall_seconds'] <= TARGET_AT_SCALE_SECONDS)};"
+        f" <= 1 GiB: {verdict(base['peak_bound_bytes'] <= TARGET_AT_SCALE_BYTES)}{note}"
+    )
+    report = {"base": base}
+    if sizes.scaling:
+        with tempfile.TemporaryDirectory() as tmp:
+            variants = {
+                "teams x2": measure_at_scale(_doubled_teams_file(Path(tmp)), horizon, reps),
+                "horizon x2": measure_at_scale(AT_SCALE, base["horizon"] * 2, reps),
+                "replications x2": measure_at_scale(AT_SCALE, horizon, base["replications"] * 2),
+            }
+        out("  scaling (simulate time; linear growth means ratio ~2):")
+        for label, fig in variants.items():
+            ratio = fig["simulate_seconds"] / base["simulate_seconds"]
+            inc = fig["incidents"] / base["incidents"]
+            out(
+                f"    {label:<16} {fig['simulate_seconds']:7.2f} s  ratio {ratio:4.2f}"
+                f"  (incidents x{inc:.2f}, peak bound {fig['peak_bound_bytes'] / mib:.0f} MiB)"
+            )
+        report["scaling"] = variants
+    return report
+
+
+# -- 3. start-up ---------------------------------------------------------------------------
+def best_of(cmd: list[str], repeats: int) -> float:
+    best = math.inf
+    for _ in range(repeats):
+        began = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True, cwd=ROOT)
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def bench_startup(sizes: Sizes, out=print) -> dict:
+    exe = Path(sys.executable).parent / "whorunsit"
+    help_cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "whorunsit", "--help"]
+    bare = best_of([sys.executable, "-c", "pass"], sizes.startup_repeats)
+    helped = best_of(help_cmd, sizes.startup_repeats)
+    out(f"== start-up, best of {sizes.startup_repeats}")
+    out(f"  python -c pass    {bare:.3f} s")
+    out(f"  whorunsit --help  {helped:.3f} s")
+    out(f"  target: --help <= {TARGET_HELP_SECONDS} s: {verdict(helped <= TARGET_HELP_SECONDS)}")
+    return {"python": bare, "help": helped}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup"], action="append")
+    parser.add_argument("--no-scaling", action="store_true", help="skip the doubled runs")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--horizon", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--replications", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child_measure(args.child, args.horizon, args.replications)
+        return 0
+    sizes = QUICK if args.quick else FULL
+    if args.no_scaling:
+        sizes = dataclasses.replace(sizes, scaling=False)
+    parts = args.only or ["tiers3", "at-scale", "startup"]
+    print(f"whorunsit benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    if "tiers3" in parts:
+        bench_tiers3(sizes)
+    if "at-scale" in parts:
+        bench_at_scale(sizes)
+    if "startup" in parts:
+        bench_startup(sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
