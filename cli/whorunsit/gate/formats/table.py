@@ -1,0 +1,44 @@
+"""The terminal report: one block per assertion, verdict first, then why."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from whorunsit.gate.formats import display_path, where
+from whorunsit.gate.runner import GateRun
+
+STYLES = {"PASS": "bold green", "FAIL": "bold red", "INCONCLUSIVE": "bold magenta", "WARN": "bold yellow"}
+
+
+def heading(run: GateRun) -> str:
+    text = f"whorunsit gate: {run.candidate.name} ({display_path(run.candidate.source)})"
+    if run.baseline is not None:
+        text += f" against baseline {run.baseline.name} ({display_path(run.baseline.source)})"
+    rounds = " -> ".join(str(n) for n in run.rounds)
+    return text + f"; replications {rounds} (cap {run.max_replications}), seed {run.seed}"
+
+
+def write_table(run: GateRun, console: Console) -> None:
+    console.print(Text(heading(run), style="bold"))
+    console.print()
+    for outcome in run.outcomes:
+        verdict = run.verdict(outcome)
+        line = Text()
+        line.append(f"{verdict:<12}", style=STYLES[verdict])
+        line.append(outcome.assertion.expression, style="bold")
+        line.append(f"  [{outcome.assertion.level}] {where(outcome.assertion.location)}", style="dim")
+        console.print(line)
+        console.print(Text(run.why(outcome)), style=None, overflow="fold")
+        console.print()
+    console.print(Text(run.summary(), style="bold green" if run.passed else "bold red"))
+
+
+def render_table(run: GateRun, *, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system="standard" if color else None,
+                      force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
+    write_table(run, console)
+    return buffer.getvalue()
