@@ -1,0 +1,405 @@
+"""What the simulate report says, independent of how it is drawn.
+
+``build(results)`` turns a run's estimates into plain sections of text cells (with a
+warning flag per cell), so the rich terminal report and the markdown report say exactly
+the same things. Which metrics go where, what counts as a warning and how the delivery
+verdict is reached are decided here, once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from whorunsit.model import OutOfHours, Scenario
+from whorunsit.model.scenario import OWNER
+from whorunsit.report import format as fmt
+from whorunsit.stats.results import Estimate, Results
+
+#: utilisation above which queues grow non-linearly (and people burn out)
+UTILISATION_WARNING = 0.85
+#: precision is reported on this metric's relative 95% CI half-width
+PRECISION_METRIC = "incidents.time_to_restore.mean"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    warn: bool = False
+    #: numbers are right-aligned, names left-aligned
+    numeric: bool = True
+    #: a secondary line under a name (a team's tier, its funding)
+    sub: str = ""
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    notes: list[str] = field(default_factory=list)
+    #: how many rows at the end are totals
+    totals: int = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    #: None when no deployments were demanded
+    continuous: bool | None
+    #: share of replications in which delivery fell behind demand
+    share: float
+    headline: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    counts: np.ndarray
+    #: what one pooled item is ("incidents", "deployments")
+    items: str
+
+
+@dataclass
+class Report:
+    title: str
+    header: list[tuple[str, str]]
+    headline: Table
+    verdict: Verdict
+    tables: list[Table]
+    charts: list[Chart]
+    warnings: list[str]
+
+
+def build(results: Results, *, precision: float | None = None) -> Report:
+    """The whole report for one run. ``precision`` is the target the run was asked for."""
+    view = _View(results)
+    return Report(
+        title=results.scenario.name,
+        header=_header(view, precision),
+        headline=_headline(view),
+        verdict=verdict(results),
+        tables=[t for t in (_flow(view), _per_incident(view), _oncall(view), _costs(view),
+                            _availability(view)) if t.rows],
+        charts=_charts(results),
+        warnings=_warnings(view, precision),
+    )
+
+
+class _View:
+    """Estimates by name, computed once, and cell helpers that know the currency."""
+
+    def __init__(self, results: Results):
+        self.results = results
+        self.scenario: Scenario = results.scenario
+        self.currency = results.scenario.currency
+        self.estimates: dict[str, Estimate] = results.estimates()
+
+    def get(self, name: str) -> Estimate | None:
+        return self.estimates.get(name)
+
+    def value(self, name: str) -> float:
+        est = self.estimates.get(name)
+        return est.value if est is not None else math.nan
+
+    def has(self, name: str) -> bool:
+        return name in self.estimates
+
+    def cell(self, name: str, *, warn: bool = False, unit: str | None = None,
+             suffix: bool = False) -> Cell:
+        text = fmt.estimate(self.get(name), self.currency, unit=unit, suffix=suffix)
+        return Cell(text + (" !" if warn else ""), warn)
+
+
+def split_names(table: Table) -> Table:
+    """The first column's secondary lines as a column of their own ("Team / tier" ->
+    "Team", "Tier"), for wide terminals and markdown."""
+    if not any(row[0].sub for row in table.rows):
+        return table
+    head, _, subhead = table.columns[0].partition(" / ")
+    rows = [[replace(r[0], sub=""), Cell(r[0].sub, numeric=False)] + r[1:] for r in table.rows]
+    return replace(table, columns=[head, subhead.capitalize()] + table.columns[1:], rows=rows)
+
+
+def _name(text: str, sub: str = "") -> Cell:
+    return Cell(text, numeric=False, sub=sub)
+
+
+# -- header ---------------------------------------------------------------------------------
+
+def _header(view: _View, precision: float | None) -> list[tuple[str, str]]:
+    s, r = view.scenario, view.results
+    rows = [
+        ("scenario", s.name),
+        ("file", s.source),
+        ("horizon", f"{fmt.span(s.horizon)} (warm-up {fmt.span(s.warmup)} not counted)"
+         if s.warmup > 0 else fmt.span(s.horizon)),
+        ("replications", f"{r.replications:,}"),
+        ("seed", str(r.seed)),
+        ("precision", precision_text(view.get(PRECISION_METRIC), precision)),
+        ("confidence", "± is the 95% confidence interval across replications"),
+    ]
+    return rows
+
+
+def precision_text(est: Estimate | None, target: float | None = None) -> str:
+    """How precise the figures are: "TTR mean ±3.1%" (and the target when one was set)."""
+    if est is None or not math.isfinite(est.value):
+        return "not measured (no incidents)"
+    rel = fmt.relative_precision(est)
+    text = "TTR mean ±?" if not math.isfinite(rel) else f"TTR mean ±{rel:.1%}"
+    if target is not None:
+        met = "met" if rel <= target else "NOT met"
+        text += f" (target ±{target:.1%}, {met})"
+    return text
+
+
+# -- headline ---------------------------------------------------------------------------------
+
+def verdict(results: Results) -> Verdict:
+    """Continuous or Discontinuous Delivery: discontinuous in more than half the replications."""
+    samples = results.samples.get("delivery.discontinuous")
+    demand = results.samples.get("deployments.demand_per_week")
+    if samples is None or demand is None or not np.nansum(demand) > 0:
+        return Verdict(None, math.nan, "No deployment demand",
+                       "no deployments were requested, so there is no delivery verdict")
+    finite = samples[np.isfinite(samples)]
+    share = float(finite.mean()) if len(finite) else math.nan
+    if share > 0.5:
+        return Verdict(False, share, "Discontinuous Delivery",
+                       f"deployments fell behind demand in {share:.0%} of replications; "
+                       "the backlog and lead times grow with the horizon")
+    return Verdict(True, share, "Continuous Delivery",
+                   f"deployments kept up with demand in {1 - share:.0%} of replications")
+
+
+def _headline(view: _View) -> Table:
+    rows = []
+
+    def row(label: str, *names: str, warn: bool = False, unit: str | None = None) -> None:
+        if not any(view.has(n) for n in names):
+            return
+        cells = [view.cell(n, warn=warn, unit=unit, suffix=True) for n in names]
+        text = " / ".join(c.text for c in cells)
+        rows.append([_name(label), Cell(text, warn)])
+
+    row("Time to restore p50 / p95", "incidents.time_to_restore.p50",
+        "incidents.time_to_restore.p95")
+    row("Deployment lead time p50 / p95", "deployments.lead_time.p50",
+        "deployments.lead_time.p95")
+    if view.has("deployments.throughput_per_week"):
+        v = verdict(view.results)
+        delivered = view.cell("deployments.throughput_per_week", suffix=True).text
+        demanded = view.cell("deployments.demand_per_week", suffix=True).text
+        rows.append([_name("Deployments delivered / demanded"),
+                     Cell(f"{delivered} / {demanded}", v.continuous is False)])
+    row("Incidents", "incidents.per_week")
+    row("On-call cost (standby + callouts)", "cost.oncall")
+    row("Downtime cost", "cost.downtime")
+    unpaid = view.value("oncall.unpaid_hours")
+    row("Unpaid out-of-hours work", "oncall.unpaid_hours", warn=unpaid > 0)
+    row("Total cost (OpEx + CapEx + downtime)", "cost.total")
+    return Table("Headline outcomes", ["Outcome", "Estimate ±95% CI"], rows)
+
+
+# -- incident flow ----------------------------------------------------------------------------
+
+def team_roles(scenario: Scenario) -> dict[str, str]:
+    """Each team's place in the support paths ("L1", "L2 · deploys"), in tier order."""
+    roles: dict[str, list[str]] = {}
+
+    def add(team: str | None, role: str) -> None:
+        if team is None:
+            return
+        names = [a.owner for a in scenario.applications] if team == OWNER else [team]
+        for name in names:
+            if role not in roles.setdefault(name, []):
+                roles[name].append(role)
+
+    for path in scenario.support_paths:
+        for tier in path.tiers:
+            add(tier.team, tier.name)
+            if tier.alert_team:
+                add(tier.alert_team, f"{tier.name} alerts")
+            for member in tier.swarm:
+                add(member, f"{tier.name} swarm")
+    used = {a.deployment_policy for a in scenario.applications}
+    for policy in scenario.deployment_policies:
+        if policy.name in used and policy.performer != OWNER:
+            add(policy.performer, "deploys")
+    return {team: " · ".join(r) for team, r in roles.items()}
+
+
+def _teams_in_order(view: _View) -> list[str]:
+    """Teams in support-path order (L1 first), then any others as the scenario lists them."""
+    roles = team_roles(view.scenario)
+    declared = [t.name for t in view.scenario.teams]
+    ordered = [t for t in roles if t in declared] + [t for t in declared if t not in roles]
+    return [t for t in ordered if any(k.startswith(f"teams.{t}.") or k.startswith(f"oncall.{t}.")
+                                      for k in view.estimates)]
+
+
+def _flow(view: _View) -> Table:
+    roles = team_roles(view.scenario)
+    deploys = any(view.value(f"teams.{t.name}.deployments_per_week") > 0
+                  for t in view.scenario.teams)
+    columns = ["Team / tier", "Tickets /wk", "Queue wait mean", "Queue wait p95",
+               "Work time", "Utilisation", "Resolved here"]
+    if deploys:
+        columns.insert(2, "Deploys /wk")
+    rows = []
+    for team in _teams_in_order(view):
+        p = f"teams.{team}."
+        if not view.has(p + "utilisation"):
+            continue
+        busy = view.value(p + "utilisation") > UTILISATION_WARNING
+        cells = [_name(team, roles.get(team, "")), view.cell(p + "tickets_per_week"),
+                 view.cell(p + "queue_wait.mean"), view.cell(p + "queue_wait.p95"),
+                 view.cell(p + "work_time.mean"), view.cell(p + "utilisation", warn=busy),
+                 view.cell(p + "resolved_share")]
+        if deploys:
+            cells.insert(2, view.cell(p + "deployments_per_week"))
+        rows.append(cells)
+    notes = [f"! utilisation over {UTILISATION_WARNING:.0%}: queues grow non-linearly"] if any(
+        c.warn for r in rows for c in r) else []
+    return Table("Incident flow by team", columns, rows, notes)
+
+
+def _per_incident(view: _View) -> Table:
+    rows = []
+    for label, name in (
+        ("Handoffs between teams", "incidents.handoffs.mean"),
+        ("Reassignments (ping-pong)", "incidents.reassignments.mean"),
+        ("Time waiting in queues", "incidents.queue_wait.mean"),
+        ("Time in handoffs", "incidents.handoff_delay.mean"),
+        ("Time to restore, mean", "incidents.time_to_restore.mean"),
+        ("Flow efficiency (work / time to restore)", "incidents.flow_efficiency"),
+        ("Still open at the horizon", "incidents.unresolved"),
+    ):
+        if view.has(name):
+            rows.append([_name(label), view.cell(name, suffix=True)])
+    return Table("Per incident", ["Measure", "Estimate ±95% CI"], rows)
+
+
+# -- on-call and cost -------------------------------------------------------------------------
+
+def cover_text(scenario: Scenario, team: str) -> str:
+    """Who answers out of hours for a team: its rota(s), best endeavours, or nobody."""
+    rotas = scenario.rotas_for(team)
+    if rotas:
+        parts = []
+        for r in rotas:
+            text = f"{'' if r.pay.paid else 'unpaid '}rota of {r.members}, "
+            text += r.cover.value.replace("-", " ")
+            if len(r.teams) > 1:
+                text += f", shared by {len(r.teams)} teams"
+            if r.targets:
+                text += ", " + "/".join(fmt.target(t) for t in r.targets) + " apps"
+            parts.append(text)
+        return "; ".join(parts)
+    try:
+        t = scenario.team(team)
+    except KeyError:
+        return "—"
+    if t.out_of_hours == OutOfHours.BEST_ENDEAVOURS:
+        return "unpaid best endeavours"
+    return "none"
+
+
+def _funding(scenario: Scenario, team: str) -> str:
+    try:
+        return {"opex": "OpEx", "capex": "CapEx"}[scenario.team(team).funding.value]
+    except KeyError:
+        return "—"
+
+
+def _oncall(view: _View) -> Table:
+    c = fmt.SYMBOLS.get(view.currency, view.currency + " ")
+    columns = ["Team / funding", "Out-of-hours cover", f"Standby {c}/yr", "Callouts /person-wk",
+               f"Callouts {c}/yr", "TOIL h/yr", "Unpaid h/yr"]
+    rows = []
+    for team in _teams_in_order(view):
+        p = f"oncall.{team}."
+        if not any(view.has(p + m) for m in ("standby_cost", "callout_cost", "unpaid_hours")):
+            continue
+        unpaid = view.value(p + "unpaid_hours") > 0
+        rows.append([_name(team, _funding(view.scenario, team)),
+                     _name(cover_text(view.scenario, team)), view.cell(p + "standby_cost"),
+                     view.cell(p + "callouts_per_person_week"), view.cell(p + "callout_cost"),
+                     view.cell(p + "toil_hours"), view.cell(p + "unpaid_hours", warn=unpaid)])
+    notes = ["! unpaid out-of-hours work"] if any(r[-1].warn for r in rows) else []
+    return Table("On-call and cost by team", columns, rows, notes)
+
+
+def _costs(view: _View) -> Table:
+    rows = []
+    for label, name in (
+        ("On-call pay (standby + callouts)", "cost.oncall"),
+        ("Labour on incidents and deployments", "cost.labour"),
+        ("Working time lost to TOIL", "cost.toil"),
+        ("OpEx total", "cost.opex"),
+        ("CapEx total", "cost.capex"),
+        ("Downtime", "cost.downtime"),
+        ("Total (OpEx + CapEx + downtime)", "cost.total"),
+    ):
+        if view.has(name):
+            rows.append([_name(label), view.cell(name, suffix=True)])
+    totals = 1 if rows and rows[-1][0].text.startswith("Total") else 0
+    return Table("Cost per year", ["Item", "Estimate ±95% CI"], rows, totals=totals)
+
+
+# -- availability -----------------------------------------------------------------------------
+
+def _availability(view: _View) -> Table:
+    rows = []
+    for app in view.scenario.applications:
+        p = f"applications.{app.name}."
+        if not view.has(p + "availability"):
+            continue
+        below = view.value(p + "availability") < app.availability_target
+        rows.append([_name(app.name), _name(app.owner), Cell(fmt.target(app.availability_target)),
+                     view.cell(p + "availability", warn=below),
+                     view.cell(p + "downtime_hours"), view.cell(p + "p_meets_target")])
+    notes = ["! mean availability below target"] if any(r[3].warn for r in rows) else []
+    return Table("Availability by application",
+                 ["Application", "Owner", "Target", "Availability", "Downtime h/yr",
+                  "P(meets target)"], rows, notes)
+
+
+# -- charts and warnings ----------------------------------------------------------------------
+
+def _charts(results: Results) -> list[Chart]:
+    charts = []
+    for key, title, items in (
+        ("incidents.time_to_restore", "Time to restore, all incidents pooled", "incidents"),
+        ("deployments.lead_time", "Deployment lead time, all deployments pooled", "deployments"),
+    ):
+        counts = results.histograms.get(key)
+        if counts is not None and np.asarray(counts).sum() > 0:
+            charts.append(Chart(title, np.asarray(counts), items))
+    return charts
+
+
+def _warnings(view: _View, precision: float | None) -> list[str]:
+    out = []
+    for team in _teams_in_order(view):
+        u = view.value(f"teams.{team}.utilisation")
+        if u > UTILISATION_WARNING:
+            out.append(f"{team} is {fmt.percent(u)} utilised (over {UTILISATION_WARNING:.0%}): "
+                       "queues grow non-linearly and burnout risk is high")
+    for team in _teams_in_order(view):
+        h = view.value(f"oncall.{team}.unpaid_hours")
+        if h > 0:
+            out.append(f"{team} works {fmt.number(h)} h/yr out of hours without pay")
+    v = verdict(view.results)
+    if v.continuous is False:
+        out.append(f"Discontinuous Delivery: {v.detail}")
+    if view.results.replications < 2:
+        out.append("one replication gives no confidence interval: run at least 2 (30+ is sensible)")
+    est = view.get(PRECISION_METRIC)
+    if precision is not None and est is not None and fmt.relative_precision(est) > precision:
+        out.append(f"precision target ±{precision:.1%} on {PRECISION_METRIC} not reached: "
+                   f"{precision_text(est)}; allow more replications")
+    return out
