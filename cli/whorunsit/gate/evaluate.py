@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from whorunsit.errors import InputError, Problem
 from whorunsit.gate.assertions import Assertion
-from whorunsit.gate.quantities import show
+from whorunsit.gate.quantities import digits_for, show
 from whorunsit.stats.compare import paired_difference
 from whorunsit.stats.intervals import mean_interval
 from whorunsit.stats.results import Results
@@ -120,9 +120,10 @@ def explain(assertion: Assertion, status: str, value: float, low: float, high: f
     """One sentence: the estimate, its interval, the threshold and the verdict."""
     unit = assertion.unit
     signed = assertion.delta
+    digits = digits_for((value, low, high), assertion.threshold, unit, signed=signed)
 
     def q(x: float) -> str:
-        return show(x, unit, currency, signed=signed)
+        return show(x, unit, currency, signed=signed, digits=digits)
 
     what = "change" if assertion.delta else "mean"
     if assertion.relative:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from whorunsit.gate.evaluate import PASS
 from whorunsit.gate.formats import display_path, where
-from whorunsit.gate.quantities import show
+from whorunsit.gate.quantities import digits_for, show
 from whorunsit.gate.runner import GateRun
 
 LIMIT = 60_000
@@ -21,9 +21,10 @@ def _cell(text: str) -> str:
 def _row(run: GateRun, o) -> str:
     a = o.assertion
     currency = run.candidate.currency
+    digits = digits_for((o.value, o.low, o.high), a.threshold, a.unit, signed=a.delta)
 
     def q(x: float) -> str:
-        return show(x, a.unit, currency, signed=a.delta)
+        return show(x, a.unit, currency, signed=a.delta, digits=digits)
 
     verdict = run.verdict(o)
     return (f"| {ICONS[verdict]} {verdict} | `{_cell(a.expression)}` | {a.level} | {q(o.value)} "

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from whorunsit.gate.formats import display_path, where
 from whorunsit.gate.runner import GateRun
 
+#: reasons sit under the assertion, past the verdict column
+INDENT = 14
 STYLES = {"PASS": "bold green", "FAIL": "bold red", "INCONCLUSIVE": "bold magenta", "WARN": "bold yellow"}
 
 
@@ -27,11 +30,11 @@ def write_table(run: GateRun, console: Console) -> None:
     for outcome in run.outcomes:
         verdict = run.verdict(outcome)
         line = Text()
-        line.append(f"{verdict:<12}", style=STYLES[verdict])
+        line.append(f"{verdict:<{INDENT}}", style=STYLES[verdict])
         line.append(outcome.assertion.expression, style="bold")
         line.append(f"  [{outcome.assertion.level}] {where(outcome.assertion.location)}", style="dim")
         console.print(line)
-        console.print(Text(run.why(outcome)), style=None, overflow="fold")
+        console.print(Padding(Text(run.why(outcome)), (0, 0, 0, INDENT)))
         console.print()
     console.print(Text(run.summary(), style="bold green" if run.passed else "bold red"))
 
@@ -41,4 +44,6 @@ def render_table(run: GateRun, *, color: bool = False, width: int = 100) -> str:
     console = Console(file=buffer, width=width, color_system="standard" if color else None,
                       force_terminal=color, no_color=not color, highlight=False, soft_wrap=False)
     write_table(run, console)
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    # rich pads wrapped lines to the width; a file or a CI log is better without
+    return text if color else "\n".join(line.rstrip() for line in text.split("\n"))
