@@ -1,0 +1,262 @@
+"""Reading a located YAML tree by the declarative spec, collecting every problem.
+
+The result mirrors the spec: a ``Record`` per section (values in internal units, with
+spec defaults filled in and where each value was written), a ``LocMap`` per named map,
+a ``LocList`` per list. Values that fail to read are reported and replaced by their
+default (or None), so one pass finds every problem instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from whorunsit.errors import Location
+from whorunsit.scenario.fields import Either, Field, ListOf, MapOf, Section, Spec
+from whorunsit.scenario.kinds import Context, Kind, check_name
+from whorunsit.scenario.problems import Problems, did_you_mean
+from whorunsit.scenario.spec import MAX_ENTITIES
+from whorunsit.scenario.units import UnitError
+from whorunsit.scenario.yamlnode import YNode
+
+_TEMPLATE = re.compile(r"\{i(?:/(\d+))?\}")
+
+
+@dataclass
+class Record:
+    """One section as read: values (with defaults) and where each was written."""
+
+    what: str
+    path: str
+    loc: Location
+    values: dict[str, Any] = field(default_factory=dict)
+    locs: dict[str, Location] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+    #: keys whose written value was wrong (already reported)
+    invalid: set[str] = field(default_factory=set)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values.get(key)
+
+    def at(self, key: str) -> Location:
+        return self.locs.get(key, self.loc)
+
+    def has(self, key: str) -> bool:
+        return key in self.written and key not in self.invalid
+
+    def sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+
+class LocMap(dict):
+    """name -> value, plus where each name was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locs: dict[str, Location] = {}
+
+
+class LocList(list):
+    """Values, plus where each was written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.locs: list[Location] = []
+
+
+class Walker:
+    def __init__(self, problems: Problems, ctx: Context | None = None):
+        self.problems = problems
+        self.ctx = ctx or Context()
+        self.stamped = 0
+
+    # -- entry points -------------------------------------------------------------------
+    def section(self, spec: Section, node: YNode | None, path: str, where: Location) -> Record:
+        rec = Record(spec.what, path, where)
+        if node is not None and node.value is not None and not node.is_map:
+            self._problem(node.loc, path or spec.what, f"got {node.shape()}",
+                          f"a mapping of {spec.what} settings ({', '.join(spec.keys[:5])}, ...)")
+            node = None
+        values = node.value if node is not None and node.is_map else {}
+        for key in values:
+            if spec.field(key) is None:
+                hint = did_you_mean(key, spec.keys)
+                self._problem(node.key_locs[key], path, f"unknown key '{key}' in {spec.what}"
+                              if path else f"unknown key '{key}'", hint)
+        for f in spec.fields:
+            child = values.get(f.key)
+            if child is None or child.value is None:
+                if f.required:
+                    self._problem(where, path, f"missing '{f.key}' in {spec.what}" if path
+                                  else f"missing '{f.key}'", f"{f.key}: {_describe(f)}")
+                rec.values[f.key] = self.default(f, rec.sub(f.key))
+                continue
+            rec.written.add(f.key)
+            rec.locs[f.key] = child.loc
+            value = self.value(f.spec, child, rec.sub(f.key), node.key_locs[f.key])
+            if value is _INVALID:
+                rec.invalid.add(f.key)
+                value = self.default(f, rec.sub(f.key))
+            rec.values[f.key] = value
+        return rec
+
+    def value(self, spec: Spec, node: YNode, path: str, where: Location) -> Any:
+        if isinstance(spec, Kind):
+            try:
+                return spec.read(node, self.ctx)
+            except UnitError as exc:
+                self._problem(node.loc, path, exc.message, exc.expected)
+                return _INVALID
+        if isinstance(spec, Section):
+            return self.section(spec, node, path, where)
+        if isinstance(spec, Either):
+            if node.is_map:
+                return self.section(spec.mapping, node, path, where)
+            try:
+                return spec.scalar.read(node, self.ctx)
+            except UnitError as exc:
+                keys = ", ".join(spec.mapping.keys)
+                self._problem(node.loc, path, exc.message,
+                              f"{spec.scalar.expected}, or a mapping with {keys}")
+                return _INVALID
+        if isinstance(spec, ListOf):
+            return self.list(spec, node, path)
+        return self.map(spec, node, path)
+
+    def default(self, f: Field, path: str) -> Any:
+        if f.default is None:
+            return LocMap() if isinstance(f.spec, MapOf) else None
+        node = _ynode(f.default, Location("<default>"))
+        quiet = Walker(Problems(), self.ctx)
+        return quiet.value(f.spec, node, path, node.loc)
+
+    # -- containers ---------------------------------------------------------------------
+    def list(self, spec: ListOf, node: YNode, path: str) -> Any:
+        if not node.is_seq:
+            if node.is_scalar and not isinstance(spec.item, Section) and not node.is_map:
+                node = YNode([node], node.loc)   # a single value where a list is expected
+            else:
+                self._problem(node.loc, path, f"got {node.shape()}", "a list (- item, or [a, b])")
+                return _INVALID
+        out = LocList()
+        if len(node.value) < spec.min_items:
+            self._problem(node.loc, path, "the list is empty",
+                          f"at least {spec.min_items} item{'s' if spec.min_items > 1 else ''}")
+        if len(node.value) > spec.max_items:
+            self._problem(node.loc, path, f"{len(node.value):,} items is too many",
+                          f"at most {spec.max_items:,}")
+            return _INVALID
+        for i, item in enumerate(node.value):
+            v = self.value(spec.item, item, f"{path}[{i + 1}]", item.loc)
+            if v is not _INVALID:
+                out.append(v)
+                out.locs.append(item.loc)
+        return out
+
+    def map(self, spec: MapOf, node: YNode, path: str) -> Any:
+        if not node.is_map:
+            self._problem(node.loc, path, f"got {node.shape()}",
+                          f"a mapping from {spec.what} name to its settings")
+            return _INVALID
+        out = LocMap()
+        item = spec.item
+        for name, child in node.value.items():
+            kloc = node.key_locs[name]
+            copies = self._stamp(item, name, child, path, kloc)
+            for copy_name, copy_node in copies:
+                try:
+                    check_name(copy_name, spec.what)
+                except UnitError as exc:
+                    self._problem(kloc, path, exc.message, exc.expected)
+                    continue
+                if copy_name in out:
+                    self._problem(kloc, path, f"{spec.what} '{copy_name}' is declared twice",
+                                  f"unique {spec.what} names")
+                    continue
+                sub = f"{path}.{copy_name}"
+                v = self.value(item, copy_node, sub, kloc) if copy_node.value is not None else (
+                    self.section(item, None, sub, kloc) if isinstance(item, Section) else _INVALID)
+                if v is not _INVALID:
+                    out[copy_name] = v
+                    out.locs[copy_name] = kloc
+        return out
+
+    def _stamp(self, item: Spec, name: str, node: YNode, path: str,
+               kloc: Location) -> list[tuple[str, YNode]]:
+        if not (isinstance(item, Section) and item.stampable and node.is_map
+                and "count" in node.value):
+            return [(name, node)]
+        count_node = node.value["count"]
+        try:
+            n = item.field("count").spec.read(count_node, self.ctx)
+        except UnitError as exc:
+            self._problem(count_node.loc, f"{path}.{name}.count", exc.message, exc.expected)
+            return []
+        if self.stamped + n > MAX_ENTITIES:
+            self._problem(count_node.loc, f"{path}.{name}.count",
+                          f"{n:,} more would make over {MAX_ENTITIES:,} teams, applications "
+                          "and rotas", f"at most {MAX_ENTITIES:,} in all")
+            return []
+        self.stamped += n
+        body = YNode({k: v for k, v in node.value.items() if k != "count"}, node.loc, "",
+                     {k: v for k, v in node.key_locs.items() if k != "count"})
+        templated = "{i" in name
+        return [(_substitute(name, i) if templated else f"{name}-{i}", _stamped(body, i))
+                for i in range(1, n + 1)]
+
+    def _problem(self, loc: Location, path: str, message: str, expected: str = "") -> None:
+        self.problems.add(loc, f"{path}: {message}" if path else message, expected)
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "<invalid>"
+
+
+_INVALID = _Invalid()
+
+
+def _describe(f: Field) -> str:
+    spec = f.spec
+    if isinstance(spec, Kind):
+        return spec.expected
+    if isinstance(spec, ListOf):
+        return "a list"
+    if isinstance(spec, MapOf):
+        return f"a mapping from {spec.what} name to its settings"
+    return f.doc.rstrip(".").lower()
+
+
+def _ynode(value: Any, loc: Location) -> YNode:
+    if isinstance(value, dict):
+        return YNode({k: _ynode(v, loc) for k, v in value.items()}, loc, "",
+                     {k: loc for k in value})
+    if isinstance(value, list):
+        return YNode([_ynode(v, loc) for v in value], loc)
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return YNode(value, loc, text)
+
+
+def _substitute(text: str, i: int) -> str:
+    def repl(m: re.Match) -> str:
+        group = m.group(1)
+        if group is None:
+            return str(i)
+        size = int(group)
+        return str(math.ceil(i / size)) if size > 0 else m.group(0)
+
+    return _TEMPLATE.sub(repl, text)
+
+
+def _stamped(node: YNode, i: int) -> YNode:
+    if node.is_map:
+        return YNode({k: _stamped(v, i) for k, v in node.value.items()}, node.loc, "",
+                     node.key_locs)
+    if node.is_seq:
+        return YNode([_stamped(v, i) for v in node.value], node.loc)
+    if isinstance(node.value, str) and "{i" in node.value:
+        return YNode(_substitute(node.value, i), node.loc, _substitute(node.text, i))
+    return copy.copy(node)
