@@ -1,8 +1,52 @@
-"""Placeholder until the validate command lands (being written now)."""
+"""``whorunsit validate FILE...``: check scenarios, summarise the good, list every problem."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 
+from whorunsit.commands.common import guarded
+from whorunsit.exitcodes import ExitCode
 
-def command() -> None:
-    """Not available yet."""
-    raise typer.Exit(2)
+
+def command(
+    files: list[Path] = typer.Argument(..., help="Scenario files (YAML) to check.",
+                                       show_default=False, metavar="FILE..."),
+) -> None:
+    """Check scenario files without simulating them.
+
+    For each valid file prints one line: its name and how many teams, applications,
+    support paths (and tiers), rotas and deployment policies it declares, with the
+    horizon and replications. For each invalid file prints every problem found on
+    stderr, one per line as file:line:col: what is wrong; what is expected.
+
+    Exit code 0 if every file is valid, 2 otherwise.
+
+    Examples:
+
+      whorunsit validate scenarios/you-build-it-ops-run-it.yaml
+
+      whorunsit validate scenarios/*.yaml
+    """
+    with guarded():
+        from whorunsit.errors import InputError
+        from whorunsit.scenario import load_scenario
+        from whorunsit.scenario.summary import describe
+
+        invalid = 0
+        for path in files:
+            try:
+                scenario = load_scenario(path)
+            except InputError as exc:
+                invalid += 1
+                for problem in exc.problems:
+                    sys.stderr.write(f"{problem}\n")
+                continue
+            typer.echo(f"{path}: valid. {describe(scenario)}")
+        if invalid:
+            total = len(files)
+            if total > 1:
+                sys.stderr.write(f"{invalid} of {total} files invalid\n")
+            raise typer.Exit(int(ExitCode.INVALID_INPUT))

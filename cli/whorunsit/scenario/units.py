@@ -360,3 +360,15 @@ def parse_quantity(text: object) -> tuple[float, str]:
         raise UnitError(
             f"'{s}' is not a quantity", "a number or a quantity such as 4h, 10%, 3/week or 1.2M GBP"
         ) from None
+
+
+def format_duration(hours: float) -> str:
+    """Hours back to the unit a person would write: 2184.0 -> '13w', 0.25 -> '15m'."""
+    if hours == 0:
+        return "0h"
+    for unit, size in (("w", HOURS_PER_WEEK), ("d", HOURS_PER_DAY), ("h", 1.0),
+                       ("m", 1 / 60), ("s", 1 / 3600)):
+        n = hours / size
+        if abs(n - round(n)) < 1e-9 and round(n) >= 1:
+            return f"{round(n)}{unit}"
+    return f"{hours:.4g}h"

@@ -9,6 +9,7 @@ value was written. Size limits keep hostile files from exhausting time or memory
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,20 @@ MAX_NODES = 300_000
 MAX_DEPTH = 64
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# {i} and {i/K} stamping templates would open a YAML flow mapping inside [...] or {...}
+# (owner: delivery-{i} in a flow mapping). They are swapped for same-length private-use
+# characters before parsing, so columns stay right, and swapped back in every value.
+_TEMPLATE = re.compile(r"\{(i(?:/\d+)?)\}")
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _hide_templates(text: str) -> str:
+    return _TEMPLATE.sub(lambda m: f"{_OPEN}{m.group(1)}{_CLOSE}", text)
+
+
+def _restore(text: str) -> str:
+    return text.replace(_OPEN, "{").replace(_CLOSE, "}") if _OPEN in text else text
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -137,8 +152,9 @@ def parse_text(text: str, file: str, problems: Problems) -> YNode | None:
         problems.add(Location(file, 1, 1), f"the YAML nests deeper than {MAX_DEPTH} levels",
                      "a scenario nested a few levels deep")
         return None
+    hidden = _hide_templates(text)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(hidden, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
@@ -194,7 +210,10 @@ class _Converter:
             self.problems.add(loc, f"YAML tag '{node.tag}' is not allowed", "plain YAML values without tags")
             return YNode(None, loc, "")
         if isinstance(node, yaml.ScalarNode):
-            return YNode(self._scalar(node), loc, node.value)
+            value = self._scalar(node)
+            if isinstance(value, str):
+                value = _restore(value)
+            return YNode(value, loc, _restore(node.value))
         if isinstance(node, yaml.SequenceNode):
             return YNode([self._node(n, depth + 1) for n in node.value if not self.exhausted], loc)
         return self._mapping(node, loc, depth)
@@ -233,7 +252,7 @@ class _Converter:
                 self.problems.add(kloc, "a key must be a plain name, not a list or mapping",
                                   "a name such as 'headcount'")
                 continue
-            key = key_node.value
+            key = _restore(key_node.value)
             if key in values:
                 first = key_locs[key]
                 self.problems.add(kloc, f"duplicate key '{key}' (first at line {first.line})",
