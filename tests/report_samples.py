@@ -65,7 +65,8 @@ def scenario(currency: str = "GBP") -> Scenario:
 
 def results(replications: int = 30, *, seed: int = 7, discontinuous: float = 0.0,
             app_ops_utilisation: float = 0.92, unpaid_hours: float = 120.0,
-            currency: str = "GBP", deployments: bool = True) -> Results:
+            currency: str = "GBP", deployments: bool = True,
+            checkout_availability: float = 0.9985) -> Results:
     """Results whose means are (about) the given figures, with noise across replications."""
     rng = np.random.default_rng(seed)
     n = replications
@@ -132,7 +133,7 @@ def results(replications: int = 30, *, seed: int = 7, discontinuous: float = 0.0
     flags = np.zeros(n)
     flags[: int(round(discontinuous * n))] = 1.0
     s["delivery.discontinuous"] = flags
-    for app, avail in (("checkout", 0.9985), ("search", 0.9995)):
+    for app, avail in (("checkout", checkout_availability), ("search", 0.9995)):
         p = f"applications.{app}."
         s[p + "availability"] = np.clip(around(avail, 0.0003), 0, 1)
         s[p + "downtime_hours"] = (1 - s[p + "availability"]) * 8736

@@ -316,7 +316,7 @@ def _funding(scenario: Scenario, team: str) -> str:
 
 
 def _oncall(view: _View) -> Table:
-    c = fmt.SYMBOLS.get(view.currency, view.currency + " ")
+    c = fmt.SYMBOLS.get(view.currency, view.currency)
     columns = ["Team / funding", "Out-of-hours cover", f"Standby {c}/yr", "Callouts /person-wk",
                f"Callouts {c}/yr", "TOIL h/yr", "Unpaid h/yr"]
     rows = []
@@ -393,6 +393,13 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
         h = view.value(f"oncall.{team}.unpaid_hours")
         if h > 0:
             out.append(f"{team} works {fmt.number(h)} h/yr out of hours without pay")
+    for app in view.scenario.applications:
+        a = view.value(f"applications.{app.name}.availability")
+        if a < app.availability_target:
+            p = view.value(f"applications.{app.name}.p_meets_target")
+            met = f" (met in {p:.0%} of replications)" if math.isfinite(p) else ""
+            out.append(f"{app.name} availability {fmt.availability(a)} is below its "
+                       f"{fmt.target(app.availability_target)} target{met}")
     v = verdict(view.results)
     if v.continuous is False:
         out.append(f"Discontinuous Delivery: {v.detail}")

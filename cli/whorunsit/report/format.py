@@ -5,7 +5,8 @@ Conventions (documented in docs/reports.md):
 - durations pick a scale from the value: seconds under a minute, minutes under an hour,
   hours under two days, days above ("42m", "3.2h", "4.1d");
 - money carries the currency's symbol when it has a common one (GBP £, EUR €, USD $) and
-  its ISO code otherwise ("CHF 1,200"); whole units from 100 up, cents below;
+  its ISO code otherwise ("CHF 1,200", and a bare ± "CHF 1,200 ±80"); whole units
+  from 100 up, cents below;
 - shares are percentages; availability keeps three decimals because 99.9% and 99.95%
   are different promises;
 - the ± half-width of the 95% CI is written in the value's own scale and rounded to the
@@ -165,7 +166,7 @@ def half_width(x: float, h: float, unit: str, currency: str = "GBP") -> str:
     if unit == "money/year":
         symbol = SYMBOLS.get(currency)
         amount = _pm(h, _money_places(x))
-        return f"±{symbol}{amount}" if symbol else f"±{currency} {amount}"
+        return f"±{symbol}{amount}" if symbol else f"±{amount}"
     return "±" + _pm(h, decimals(x))
 
 

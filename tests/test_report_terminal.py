@@ -1,0 +1,174 @@
+"""The rich report rendered at fixed widths with colour off: what it must say."""
+
+import re
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+import report_samples
+from whorunsit.report.terminal import fit_columns, render_table, render_table_text
+
+
+def render(results, width=80, **kw):
+    console = Console(width=width, no_color=True, force_terminal=False, record=True,
+                      color_system=None)
+    render_table(results, console, **kw)
+    return console.export_text()
+
+
+@pytest.fixture(scope="module")
+def ops_run():
+    return report_samples.results(discontinuous=0.8)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_every_section_is_present_and_fits(ops_run, width):
+    text = render(ops_run, width)
+    for section in ("Headline outcomes", "Incident flow by team", "Per incident",
+                    "On-call and cost by team", "Cost per year", "Availability by application",
+                    "Time to restore, all incidents pooled",
+                    "Deployment lead time, all deployments pooled", "Warnings"):
+        assert section in text, section
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "…" not in text  # no word cut short to fit
+
+
+def test_header_says_what_was_run_and_how_precise(ops_run):
+    text = render(ops_run)
+    assert "Ops Run It (synthetic)" in text
+    assert "scenarios/synthetic.yaml" in text
+    assert "13 weeks (warm-up 1 week not counted)" in text
+    assert re.search(r"replications\s+30\b", text)
+    assert re.search(r"seed\s+7\b", text)
+    assert re.search(r"TTR mean ±\d+\.\d%", text)
+
+
+def test_precision_target_is_reported(ops_run):
+    assert "(target ±5.0%, met)" in render(ops_run, precision=0.05)
+    text = render(ops_run, 120, precision=0.001)
+    assert "NOT met" in text
+    assert "precision target ±0.1%" in text
+
+
+def test_headline_values_carry_units_separators_and_intervals(ops_run):
+    text = render(ops_run, 120)
+    assert re.search(r"Time to restore p50 / p95\s+3\.\d\dh ±0\.\d\dh / 4\d\.\dh ±", text)
+    assert re.search(r"Deployment lead time p50 / p95\s+2\.\d\dd ±", text)
+    assert re.search(r"Downtime cost\s+£1,2\d\d,\d\d\d/yr ±£", text)
+    assert re.search(r"On-call cost \(standby \+ callouts\)\s+£17\d,\d\d\d/yr ±£", text)
+
+
+def test_discontinuous_verdict_with_share_of_replications(ops_run):
+    text = " ".join(render(ops_run).split())
+    assert "Discontinuous Delivery" in text
+    assert "in 80% of replications" in text
+    assert "Continuous Delivery —" not in text.replace("Discontinuous Delivery —", "")
+
+
+def test_continuous_verdict():
+    text = render(report_samples.results(discontinuous=0.1))
+    assert "Delivery: Continuous Delivery — deployments kept up with demand in 90% of" in text
+
+
+def test_exactly_half_discontinuous_is_still_continuous():
+    text = render(report_samples.results(discontinuous=0.5))
+    assert "Delivery: Continuous Delivery" in text
+
+
+def test_no_demand_no_verdict():
+    text = render(report_samples.results(deployments=False))
+    assert "No deployment demand" in text
+    assert "Deployment lead time, all deployments pooled" not in text
+
+
+def test_warnings_survive_without_colour(ops_run):
+    text = render(ops_run)
+    assert re.search(r"app-ops.*91\.\d% ±0\.\d% !", text.replace("\n", " "))
+    assert "WARN app-ops is 9" in text
+    assert "utilised (over 85%)" in text
+    assert re.search(r"WARN delivery works 1\d\d h/yr out of hours without pay", text)
+    assert re.search(r"Unpaid out-of-hours work\s+12\d h/yr ±\d+ !", text)
+    assert "WARN Discontinuous Delivery" in text
+    assert re.search(r"WARN checkout availability 99\.8\d\d% is below its 99\.9% target "
+                     r"\(met in \d+% of", " ".join(text.split()))
+
+
+def test_no_warnings_when_nothing_is_wrong():
+    text = render(report_samples.results(app_ops_utilisation=0.5, unpaid_hours=0.0,
+                                         checkout_availability=0.9995))
+    assert "WARN" not in text
+    assert " !" not in text
+    assert text.rstrip().endswith("none")
+
+
+def test_team_tables_show_tier_funding_and_cover(ops_run):
+    text = render(ops_run, 120)
+    assert re.search(r"app-ops\s+L2 · deploys", text)
+    assert re.search(r"ops-bridge\s+L1 alerts", text)
+    assert re.search(r"delivery\s+CapEx\s+unpaid best endeavours", text)
+    assert re.search(r"service-desk\s+OpEx\s+rota of 6, out of hours\s+£3\d,\d\d\d ±£", text)
+    assert re.search(r"OpEx total\s+£", text) and re.search(r"CapEx total\s+£", text)
+
+
+def test_narrow_terminal_stacks_tier_under_team(ops_run):
+    text = render(ops_run, 80)
+    lines = text.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.startswith("app-ops "))
+    assert lines[i + 1].startswith("L2 · deploys")
+
+
+def test_availability_against_target(ops_run):
+    text = render(ops_run, 120)
+    assert re.search(r"checkout\s+delivery\s+99\.9%\s+99\.8\d\d% ±0\.0\d\d% !", text)
+    assert re.search(r"search\s+delivery\s+99\.0%\s+99\.9\d\d% ±0\.0\d\d%\s", text)
+    assert "P(meets target)" in text
+
+
+def test_histograms_are_drawn_with_blocks(ops_run):
+    text = render(ops_run)
+    assert "2,100 incidents" in text and "420 deployments" in text
+    assert "█" in text and "└" in text
+
+
+def test_other_currency_has_its_code():
+    text = render(report_samples.results(currency="CHF"), 120)
+    assert re.search(r"CHF 1,2\d\d,\d\d\d/yr ±\d", text)
+    assert "Standby CHF/yr" in text
+
+
+def test_single_replication_says_no_interval():
+    text = render(report_samples.results(replications=1))
+    assert "±?" in text
+    assert "one replication gives no confidence interval" in text
+
+
+def test_plain_text_for_files_has_no_escape_codes(ops_run):
+    text = render_table_text(ops_run, width=100)
+    assert "\x1b[" not in text
+    assert "Headline outcomes" in text
+
+
+def test_colour_is_used_on_a_terminal(ops_run):
+    console = Console(width=100, force_terminal=True, color_system="standard", record=True)
+    render_table(ops_run, console)
+    assert "\x1b[" in console.export_text(styles=True)
+
+
+def test_columns_fit_without_cutting_words():
+    from whorunsit.report.content import Cell, Table
+
+    t = Table("t", ["Name", "Utilisation", "Queue wait mean"],
+              [[Cell("service-desk", numeric=False), Cell("31.0% ±0.2%"), Cell("36.1m ±0.6m")]])
+    widths, one_line = fit_columns(t, 200)
+    assert one_line and widths[1] >= len("Utilisation")
+    widths, one_line = fit_columns(t, 30)
+    assert not one_line
+    assert widths[0] == len("service-desk") and widths[1] >= len("Utilisation")
+
+
+def test_missing_metrics_render_as_dashes():
+    r = report_samples.results()
+    r.samples["teams.app-ops.queue_wait.p95"] = np.full(r.replications, np.nan)
+    text = render(r, 120)
+    assert re.search(r"app-ops\s+L2 · deploys.*—", text)
