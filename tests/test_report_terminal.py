@@ -107,7 +107,7 @@ def test_team_tables_show_tier_funding_and_cover(ops_run):
     assert re.search(r"app-ops\s+L2 · deploys", text)
     assert re.search(r"ops-bridge\s+L1 alerts", text)
     assert re.search(r"delivery\s+CapEx\s+unpaid best endeavours", text)
-    assert re.search(r"service-desk\s+OpEx\s+rota of 6, out of hours\s+£3\d,\d\d\d ±£", text)
+    assert re.search(r"service-desk\s+OpEx\s+rota of 6\s+£3\d,\d\d\d ±£", text)
     assert re.search(r"OpEx total\s+£", text) and re.search(r"CapEx total\s+£", text)
 
 

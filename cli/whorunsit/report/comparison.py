@@ -102,11 +102,11 @@ def rows(comparison: Comparison, metrics: list[MetricComparison]) -> tuple[list[
 
 def _widths(header: list[str], body: list[list[Text]], width: int) -> list[int]:
     """Column widths for ``width``: natural if they fit; else change and CI wrap between
-    words; else the metric name folds (never below MIN_NAME)."""
+    words; else the metric name folds (never below MIN_NAME). Values and marks never wrap."""
     texts = [[h] + [row[i].plain for row in body] for i, h in enumerate(header)]
     natural = [max(len(t) for t in col) for col in texts]
     words = [max(len(w) for t in col for w in (t.split() or [""])) for col in texts]
-    wrappable = {len(header) - 3, len(header) - 2, len(header) - 1}
+    wrappable = {len(header) - 3, len(header) - 2}
     room = width - GAP * (len(header) - 1)
     widths = list(natural)
     for i in sorted(wrappable, key=lambda i: words[i] - natural[i]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from whorunsit.model import OutOfHours, Scenario
+from whorunsit.model import OutOfHours, RotaCover, Scenario
 from whorunsit.model.scenario import OWNER
 from whorunsit.report import format as fmt
 from whorunsit.stats.results import Estimate, Results
@@ -291,12 +291,14 @@ def cover_text(scenario: Scenario, team: str) -> str:
     if rotas:
         parts = []
         for r in rotas:
-            text = f"{'' if r.pay.paid else 'unpaid '}rota of {r.members}, "
-            text += r.cover.value.replace("-", " ")
-            if len(r.teams) > 1:
-                text += f", shared by {len(r.teams)} teams"
+            # out of hours is what a rota covers unless it says otherwise
+            text = ("shared " if len(r.teams) > 1 else "") + f"rota of {r.members}"
+            if r.cover != RotaCover.OUT_OF_HOURS:
+                text += f", {r.cover.value}"
+            if not r.pay.paid:
+                text += ", unpaid"
             if r.targets:
-                text += ", " + "/".join(fmt.target(t) for t in r.targets) + " apps"
+                text += " (" + "/".join(fmt.target(t) for t in r.targets) + " apps)"
             parts.append(text)
         return "; ".join(parts)
     try:
