@@ -32,7 +32,9 @@ _CALL = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$", re.DOTALL)
 
 
 def parse_distribution(text: object) -> Distribution:
-    if isinstance(text, bool) or text is None or isinstance(text, int | float):
+    if text is None:
+        raise UnitError("an empty value is not a distribution", EXPECTED)
+    if isinstance(text, int | float):  # bool is an int too
         raise UnitError(f"'{_show(text)}' is not a distribution (durations need a unit)", EXPECTED)
     s = str(text).strip()
     m = _CALL.match(s)
@@ -55,8 +57,6 @@ def parse_distribution(text: object) -> Distribution:
 
 
 def _show(value: object) -> str:
-    if value is None:
-        return ""
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
