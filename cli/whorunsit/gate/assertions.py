@@ -29,6 +29,7 @@ from whorunsit.stats import catalogue
 LEVELS = ("error", "warn")
 #: longest first, so "<=" is not read as "<"
 OPERATORS = ("<=", ">=", "==", "<", ">")
+METRIC_EXPECTED = "a metric the scenario reports, such as incidents.time_to_restore.p95"
 EXPECTED = "an assertion such as 'incidents.time_to_restore.p95 < 4h' or 'delta(cost.oncall) <= 10%'"
 
 _SHAPE = re.compile(
@@ -82,8 +83,9 @@ def known_metrics(scenario: Scenario) -> list[str]:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """"did you mean 'x'?" for the closest known name, or "" when none is close."""
     close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _column_of(spec: GateSpec, offset: int) -> Location:
@@ -188,10 +190,8 @@ def parse(spec: GateSpec, known: Collection[str] | None = None, currency: str = 
     entry = catalogue.info(metric)
     if entry is None or (known is not None and metric not in known):
         names = known if known is not None else [e.pattern for e in catalogue.CATALOGUE]
-        raise InputError(
-            Problem(_column_of(spec, metric_at), f"unknown metric '{metric}'{did_you_mean(metric, names)}",
-                    "a metric name from the catalogue (see docs/reports.md)")
-        )
+        raise InputError(Problem(_column_of(spec, metric_at), f"unknown metric '{metric}'",
+                                 did_you_mean(metric, names) or METRIC_EXPECTED))
     op = m.group("op")
     if op is None or op not in OPERATORS:
         shown = f"operator '{op}'" if op else "no comparison"
@@ -249,9 +249,8 @@ def parse_all(
         elif assertion.delta and base_known is not None and assertion.metric not in base_known:
             problems.append(
                 Problem(spec.location,
-                        f"the baseline {baseline.source} has no metric '{assertion.metric}'"
-                        f"{did_you_mean(assertion.metric, base_known)}",
-                        "a metric both scenarios report")
+                        f"the baseline {baseline.source} has no metric '{assertion.metric}'",
+                        did_you_mean(assertion.metric, base_known) or "a metric both scenarios report")
             )
         parsed.append(assertion)
     if problems:
