@@ -1,0 +1,161 @@
+"""`whorunsit simulate` through the typer app: flags, formats, --output, exit codes.
+
+The first group replaces the library (whorunsit.api) with a recorder that returns
+hand-built Results, so the command's own behaviour is tested exactly; the last group
+runs the real engine on the shipped scenario.
+"""
+
+import csv
+import io
+import json
+import sys
+import types
+
+import pytest
+from typer.testing import CliRunner
+
+import report_samples
+import whorunsit
+from whorunsit.app import app
+from whorunsit.errors import InputError, Location, Problem
+
+SCENARIO = "scenarios/you-build-it-ops-run-it.yaml"
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    return runner.invoke(app, ["simulate", *args], env=env)
+
+
+@pytest.fixture
+def fake_api(monkeypatch):
+    calls = {}
+
+    def load(path):
+        calls["path"] = str(path)
+        return report_samples.scenario()
+
+    def simulate(scenario, **kw):
+        calls.update(kw)
+        return report_samples.results(replications=kw.get("replications") or 30)
+
+    api = types.SimpleNamespace(load=load, simulate=simulate, calls=calls)
+    monkeypatch.setitem(sys.modules, "whorunsit.api", api)
+    monkeypatch.setattr(whorunsit, "api", api, raising=False)
+    return api
+
+
+def test_help_lists_every_flag_and_examples():
+    result = run("--help")
+    assert result.exit_code == 0
+    for flag in ("--replications", "--seed", "--precision", "--workers", "--format",
+                 "--output", "--quiet"):
+        assert flag in result.stdout
+    assert "Examples:" in result.stdout
+    assert "whorunsit simulate scenarios/you-build-it-ops-run-it.yaml" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--replications", "0"], "--replications must be at least 1"),
+    (["--replications", "many"], "--replications must be a whole number"),
+    (["--seed", "-1"], "--seed must be at least 0"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--precision", "0"], "--precision must be"),
+    (["--precision", "150%"], "--precision must be"),
+    (["--format", "xml"], "--format must be one of table, json, markdown, csv"),
+])
+def test_invalid_flags_give_one_line_and_exit_2(fake_api, args, message):
+    result = run(SCENARIO, *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert "path" not in fake_api.calls  # nothing was loaded or run
+
+
+def test_flags_reach_the_library(fake_api):
+    result = run(SCENARIO, "--replications", "12", "--seed", "99", "--workers", "1",
+                 "--precision", "5%", "--format", "json", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    c = fake_api.calls
+    assert c["path"] == SCENARIO
+    assert (c["replications"], c["seed"], c["workers"], c["precision"]) == (12, 99, 1, 0.05)
+    assert c["progress"] is None  # not a terminal: no progress bar
+
+
+def test_defaults_are_left_to_the_scenario(fake_api):
+    assert run(SCENARIO, "--format", "csv").exit_code == 0
+    c = fake_api.calls
+    assert (c["replications"], c["seed"], c["workers"], c["precision"]) == (None,) * 4
+
+
+def test_table_is_the_default_format(fake_api):
+    result = run(SCENARIO, env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert "Headline outcomes" in result.stdout and "Warnings" in result.stdout
+    assert "\x1b[" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("fmt, check", [
+    ("json", lambda out: json.loads(out)["schema_version"] == 1),
+    ("csv", lambda out: next(csv.reader(io.StringIO(out)))[0] == "metric"),
+    ("markdown", lambda out: out.startswith("## whorunsit: ")),
+])
+def test_machine_formats_on_stdout(fake_api, fmt, check):
+    result = run(SCENARIO, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert check(result.stdout)
+
+
+def test_output_writes_the_file_and_says_so(fake_api, tmp_path):
+    out = tmp_path / "r.json"
+    result = run(SCENARIO, "--format", "json", "--output", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["replications"] == 30
+    assert f"wrote json report to {out}" in result.stderr
+    quiet = run(SCENARIO, "--format", "json", "--output", str(out), "--quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_table_to_a_file_is_plain_text(fake_api, tmp_path):
+    out = tmp_path / "report.txt"
+    assert run(SCENARIO, "--output", str(out), "--quiet").exit_code == 0
+    text = out.read_text()
+    assert "Headline outcomes" in text and "\x1b[" not in text
+
+
+def test_failed_render_leaves_the_previous_file(fake_api, tmp_path, monkeypatch):
+    out = tmp_path / "r.json"
+    out.write_text("previous run\n")
+
+    def broken(results):
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr("whorunsit.report.render_json", broken)
+    result = run(SCENARIO, "--format", "json", "--output", str(out))
+    assert result.exit_code == 2
+    assert "internal error: RuntimeError: renderer bug" in result.stderr
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_failed_simulation_leaves_the_previous_file(fake_api, tmp_path):
+    out = tmp_path / "r.csv"
+    out.write_text("previous run\n")
+
+    def broken(scenario, **kw):
+        raise InputError(Problem(Location("s.yaml", 3, 5), "no such team 'ops'", "a team name"))
+
+    fake_api.simulate = broken
+    result = run(SCENARIO, "--format", "csv", "--output", str(out))
+    assert result.exit_code == 2
+    assert result.stderr == "s.yaml:3:5: no such team 'ops'; a team name\n"
+    assert out.read_text() == "previous run\n"
+
+
+def test_output_into_a_missing_directory_is_one_line(fake_api, tmp_path):
+    result = run(SCENARIO, "--format", "json", "--output", str(tmp_path / "no" / "r.json"))
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "r.json" in result.stderr
