@@ -224,7 +224,7 @@ def team_roles(scenario: Scenario) -> dict[str, str]:
             if tier.alert_team:
                 add(tier.alert_team, f"{tier.name} alerts")
             for member in tier.swarm:
-                add(member, f"{tier.name} swarm")
+                add(member, tier.name)
     used = {a.deployment_policy for a in scenario.applications}
     for policy in scenario.deployment_policies:
         if policy.name in used and policy.performer != OWNER:

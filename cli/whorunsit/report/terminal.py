@@ -106,7 +106,7 @@ def _table(table: content.Table, width: int) -> RichTable:
     for i, name in enumerate(table.columns):
         numeric = first[i].numeric if i < len(first) else True
         out.add_column(name, justify="right" if numeric else "left", header_style="bold",
-                       no_wrap=(i == 0), width=widths[i])
+                       width=widths[i])
     for i, row in enumerate(table.rows):
         total = i >= len(table.rows) - table.totals
         cells = [_cell(c, "bold" if total else "") for c in row]
@@ -129,8 +129,8 @@ def fit_columns(table: content.Table, width: int) -> tuple[list[int], bool]:
         words = name.split() + [w for line in lines for w in line.split()]
         low = max(map(len, words), default=1)
         value = max([low] + [len(line) for line in lines])
-        if i == 0:  # names never wrap
-            low = value = max(value, len(name))
+        if i == 0:  # names never wrap (a long secondary line may)
+            low = max([low] + [len(row[0].text) for row in table.rows])
         lows.append(low)
         values.append(value)
         heads.append(max(value, len(name)))
