@@ -188,6 +188,8 @@ class _Converter:
         self.budget = MAX_NODES
         self.exhausted = False
         self._ints = yaml.constructor.SafeConstructor()
+        self._memo: dict[int, YNode] = {}
+        self._sizes: dict[int, int] = {}
 
     def convert(self, root: yaml.Node) -> YNode | None:
         out = self._node(root, 0)
@@ -196,15 +198,33 @@ class _Converter:
         return out
 
     def _node(self, node: yaml.Node, depth: int) -> YNode:
+        # an alias yields the very same composed node: convert it once, but charge its
+        # expanded size each time, which is what stops a "billion laughs" in microseconds
+        key = id(node)
+        if key in self._memo:
+            self.budget -= self._sizes[key]
+            if self.budget < 0:
+                self._exhaust(_loc(self.file, node.start_mark), "budget")
+            return self._memo[key]
+        before = self.budget
+        out = self._convert(node, depth)
+        self._memo[key] = out
+        self._sizes[key] = before - self.budget
+        return out
+
+    def _exhaust(self, loc: Location, why: str) -> None:
+        if not self.exhausted:
+            self.exhausted = True
+            what = (f"more than {MAX_NODES:,} values once aliases are expanded"
+                    if why == "budget" else f"nesting deeper than {MAX_DEPTH} levels")
+            self.problems.add(loc, f"the YAML has {what}",
+                              "a scenario of sane size (use count: to stamp out many teams)")
+
+    def _convert(self, node: yaml.Node, depth: int) -> YNode:
         loc = _loc(self.file, node.start_mark)
         self.budget -= 1
         if self.budget < 0 or depth > MAX_DEPTH:
-            if not self.exhausted:
-                self.exhausted = True
-                why = (f"more than {MAX_NODES:,} values once aliases are expanded"
-                       if self.budget < 0 else f"nesting deeper than {MAX_DEPTH} levels")
-                self.problems.add(loc, f"the YAML has {why}",
-                                  "a scenario of sane size (use count: to stamp out many teams)")
+            self._exhaust(loc, "budget" if self.budget < 0 else "depth")
             return YNode(None, loc)
         if node.tag not in _PLAIN_TAGS:
             self.problems.add(loc, f"YAML tag '{node.tag}' is not allowed", "plain YAML values without tags")
