@@ -1,0 +1,10 @@
+"""The Monte Carlo engine: plays replications of a scenario and returns metric values.
+
+``run_replication(scenario, replication_index, seed)`` plays one replication and returns
+``(metrics, histogram_counts)``; ``runner`` plays many, in-process or on a worker pool,
+with identical results either way. The model's semantics are in docs/model.md.
+"""
+
+from whorunsit.engine.replication import Replication, plan_for, run_replication
+
+__all__ = ["Replication", "plan_for", "run_replication"]

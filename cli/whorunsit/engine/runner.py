@@ -1,0 +1,122 @@
+"""Many replications: in this process or across a pool of worker processes.
+
+Replication r always uses the random streams of index r (see ``streams``), so splitting
+the work into chunks and sending them to workers changes nothing but the wall time:
+results are identical for any number of workers. Each chunk returns a compact matrix
+(replications x metrics) and summed histogram counts, never per-incident lists.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+
+import numpy as np
+
+from whorunsit.engine.replication import Replication, plan_for
+from whorunsit.model import Scenario
+
+
+@dataclass
+class Chunk:
+    start: int
+    names: list[str]
+    values: np.ndarray  # (replications, metrics)
+    histograms: dict[str, np.ndarray]
+
+
+def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
+    """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker)."""
+    plan = plan_for(scenario)
+    names: list[str] = []
+    rows: list[list[float]] = []
+    hists: dict[str, np.ndarray] = {}
+    for r in range(start, stop):
+        metrics, counts = Replication(plan, r, seed).run()
+        if not names:
+            names = list(metrics)
+        rows.append([metrics[n] for n in names])
+        for k, v in counts.items():
+            hists[k] = hists[k] + v if k in hists else v.copy()
+    return Chunk(start, names, np.asarray(rows, dtype=float).reshape(len(rows), len(names)),
+                 hists)
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+class Runner:
+    """Runs batches of replications of one scenario, keeping a worker pool between them."""
+
+    def __init__(self, scenario: Scenario, seed: int, workers: int):
+        self.scenario = scenario
+        self.seed = seed
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            # fork starts workers in milliseconds with numpy already imported
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        return self._pool
+
+    def run(self, start: int, stop: int,
+            progress: Callable[[int], None] | None = None) -> list[Chunk]:
+        """Replications start..stop-1 as chunks in replication order; ``progress(done)``
+        counts replications of this batch as they finish."""
+        n = stop - start
+        if n <= 0:
+            return []
+        if self.workers <= 1 or n == 1:
+            chunks = []
+            for r in range(start, stop):
+                chunks.append(run_chunk(self.scenario, self.seed, r, r + 1))
+                if progress:
+                    progress(r + 1 - start)
+            return chunks
+        size = max(1, min(64, math.ceil(n / (self.workers * 6))))
+        pool = self._executor()
+        futures = {pool.submit(run_chunk, self.scenario, self.seed, a, min(a + size, stop))
+                   for a in range(start, stop, size)}
+        done_chunks: list[Chunk] = []
+        done = 0
+        pending = futures
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                chunk = f.result()
+                done_chunks.append(chunk)
+                done += len(chunk.values)
+            if progress:
+                progress(done)
+        done_chunks.sort(key=lambda c: c.start)
+        return done_chunks
+
+
+def merge(chunks: list[Chunk]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Samples by metric name (replication order) and pooled histograms."""
+    if not chunks:
+        return {}, {}
+    names = chunks[0].names
+    values = np.concatenate([c.values for c in chunks], axis=0)
+    samples = {name: values[:, i].copy() for i, name in enumerate(names)}
+    hists: dict[str, np.ndarray] = {}
+    for c in chunks:
+        for k, v in c.histograms.items():
+            hists[k] = hists[k] + v if k in hists else v.copy()
+    return samples, hists
