@@ -20,25 +20,40 @@ from rich.text import Text
 
 from whorunsit.report import format as fmt
 from whorunsit.report.markdown import escape
-from whorunsit.stats.compare import BETTER, CHANGED, SAME, WORSE, Comparison, MetricComparison
+from whorunsit.stats.compare import (
+    BETTER,
+    CHANGED,
+    ENTITY_FAMILIES,
+    SAME,
+    WORSE,
+    Comparison,
+    MetricComparison,
+)
 
 SCHEMA_VERSION = 1
 FILE_WIDTH = 120
 STYLES = {BETTER: "bold green", WORSE: "bold red", CHANGED: "bold yellow", SAME: "dim"}
-LEGEND = ("* = the 95% CI of the paired difference excludes 0 (common random numbers, "
-          "replication r against replication r); better/worse by the metric's direction")
+LEGEND = ("* = the 95% CI of the paired difference excludes 0 (common random numbers: "
+          "replication r against replication r); better/worse by the metric's direction; "
+          "money is per year; pp = percentage points")
 #: sections shown open in markdown; the rest are folded under <details>
 OPEN_SECTIONS = ("Outcomes",)
 
 
 def _unit(m: MetricComparison) -> str:
-    return fmt.catalogue_unit(m.name)
+    # availability keeps three decimals: 99.9% and 99.95% are different promises
+    return "availability" if m.name.endswith(".availability") else fmt.catalogue_unit(m.name)
 
 
 def signed(x: float, unit: str, currency: str) -> str:
+    """A change with its sign; a change of a share is in percentage points (pp), so it
+    cannot be mistaken for the relative change printed next to it."""
     if not math.isfinite(x):
         return fmt.MISSING
-    text = fmt.value(x, unit, currency)
+    if unit in ("share", "availability"):
+        places = 3 if unit == "availability" or (x and abs(x) < 0.001) else 1
+        return f"{x * 100:+.{places}f}pp"
+    text = fmt.value(x, unit, currency, suffix=unit != "money/year")
     return "+" + text if x > 0 else text
 
 
@@ -46,33 +61,67 @@ def relative(x: float) -> str:
     return f"{x * 100:+.1f}%" if math.isfinite(x) else fmt.MISSING
 
 
+def value(m: MetricComparison, x: float, currency: str) -> str:
+    """A value in the metric's unit; money without "/yr" (the legend says every amount
+    is per year), which keeps cost rows narrow enough for 80 columns."""
+    unit = _unit(m)
+    return fmt.value(x, unit, currency, suffix=unit != "money/year")
+
+
 def cells(m: MetricComparison, index: int, currency: str) -> tuple[str, str, str, str]:
     """(value, change, 95% CI of the change, mark) of scenario ``index`` (>= 1)."""
     est = m.estimates[index]
-    value = fmt.metric(m.name, est.value, currency) if est is not None else fmt.MISSING
+    shown = value(m, est.value, currency) if est is not None else fmt.MISSING
     diff = m.differences[index - 1]
     if diff is None:
-        return value, fmt.MISSING, fmt.MISSING, ""
+        return shown, fmt.MISSING, fmt.MISSING, ""
     unit = _unit(m)
     change = f"{signed(diff.delta, unit, currency)} ({relative(diff.relative)})"
     interval = f"[{signed(diff.low, unit, currency)}, {signed(diff.high, unit, currency)}]"
     verdict = m.verdict(index)
     mark = "" if verdict == SAME else f"* {verdict}"
-    return value, change, interval, mark
+    return shown, change, interval, mark
 
 
 def _first_value(m: MetricComparison, currency: str) -> str:
     est = m.estimates[0]
-    return fmt.metric(m.name, est.value, currency) if est is not None else fmt.MISSING
+    return value(m, est.value, currency) if est is not None else fmt.MISSING
 
 
 def heading(comparison: Comparison) -> list[str]:
     base = comparison.results[0]
-    lines = [f"whorunsit compare · seed {base.seed} · {base.replications} replications, paired"]
+    others = ", ".join(chr(ord("A") + i) for i in range(1, len(comparison.results)))
+    lines = [f"whorunsit compare · {others} against A · seed {base.seed} · "
+             f"{base.replications} replications, paired"]
     for i, r in enumerate(comparison.results):
-        role = "baseline" if i == 0 else f"vs {comparison.results[0].scenario.name}"
-        lines.append(f"  {chr(ord('A') + i)} = {r.scenario.name} ({r.scenario.source}) — {role}")
+        lines.append(f"  {chr(ord('A') + i)}  {r.scenario.name} ({r.scenario.source})")
     return lines
+
+
+def group_key(name: str) -> str:
+    """What a metric is about: its team or application (teams.app-ops), else its parent
+    (incidents.time_to_restore for .p95)."""
+    parts = name.split(".")
+    if parts[0] in ENTITY_FAMILIES and len(parts) > 2:
+        return ".".join(parts[:2])
+    return ".".join(parts[:-1])
+
+
+def grouped(metrics: list[MetricComparison]) -> list[tuple[str, str, MetricComparison]]:
+    """(group heading or "", row label, metric). Adjacent metrics about the same thing
+    sit under one heading ("teams.app-ops", "incidents.time_to_restore") with short
+    labels ("  utilisation", "  p95"), so names stay whole at 80 columns. The heading
+    comes with the first metric of its group; a metric alone keeps its full name."""
+    keys = [group_key(m.name) for m in metrics]
+    out = []
+    for i, (key, m) in enumerate(zip(keys, metrics, strict=True)):
+        shared = key and ((i > 0 and keys[i - 1] == key) or (i + 1 < len(keys) and keys[i + 1] == key))
+        if not shared:
+            out.append(("", m.name, m))
+            continue
+        heading = key if i == 0 or keys[i - 1] != key else ""
+        out.append((heading, "  " + m.name[len(key) + 1:], m))
+    return out
 
 
 def rows(comparison: Comparison, metrics: list[MetricComparison]) -> tuple[list[str], list[list[Text]]]:
@@ -88,12 +137,15 @@ def rows(comparison: Comparison, metrics: list[MetricComparison]) -> tuple[list[
     wide = n == 2
     header = ["metric", "A"] + (["B"] if wide else ["vs", "value"]) + ["change", "95% CI", ""]
     out = []
-    for m in metrics:
+    blank = [Text("") for _ in header[1:]]
+    for group, label, m in grouped(metrics):
+        if group:
+            out.append([Text(group, style="bold")] + blank)
         for i in range(1, n):
             value, change, interval, mark = cells(m, i, currency)
             style = STYLES.get(m.verdict(i) or SAME, "") if mark else ""
             first = i == 1
-            row = [Text(m.name if first else ""), Text(_first_value(m, currency) if first else "")]
+            row = [Text(label if first else ""), Text(_first_value(m, currency) if first else "")]
             row += [] if wide else [Text(letters[i])]
             row += [Text(value), Text(change, style=style), Text(interval), Text(mark, style=style)]
             out.append(row)
@@ -118,8 +170,8 @@ def _widths(header: list[str], body: list[list[Text]], width: int) -> list[int]:
     return widths
 
 
-#: one space of padding and one of (invisible) divider between columns, as in report.terminal
-GAP = 2
+#: columns are separated by the table's (invisible) divider only
+GAP = 1
 MIN_NAME = 16
 
 
@@ -133,7 +185,7 @@ def write_table(comparison: Comparison, console: Console) -> None:
         console.rule(Text(title, style="bold"), align="left")
         header, body = rows(comparison, metrics)
         widths = _widths(header, body, console.width)
-        table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+        table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 0, 0, 0))
         for i, name in enumerate(header):
             numeric = 0 < i < len(header) - 1 and name != "vs"
             table.add_column(name, justify="right" if numeric else "left", header_style="bold",

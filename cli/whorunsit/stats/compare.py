@@ -44,6 +44,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("On-call & cost", ("oncall.*", "cost.*")),
 )
 OTHER_SECTION = "Other"
+#: metric families named per team or application: teams.<team>.utilisation
+ENTITY_FAMILIES = ("teams", "oncall", "applications")
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ def _sort_key(name: str) -> tuple:
         position = catalogue.CATALOGUE.index(entry)
     # metrics of one team or application stay together, in catalogue order within it
     parts = name.split(".")
-    entity = parts[1] if entry is not None and "*" in entry.pattern else ""
+    entity = parts[1] if parts[0] in ENTITY_FAMILIES and len(parts) > 2 else ""
     return (titles.index(section(name)), entity != "", entity, position, name)
 
 
