@@ -252,8 +252,11 @@ def test_load_gates_problems(tmp_path):
         load_gates(path)
     assert [str(p) for p in info.value.problems] == [
         f"{path}:1:1: unknown key 'gate'; did you mean 'gates'?",
-        f"{path}:1:1: missing 'gates'; gates: a list",
     ]
+    path.write_text("description: no gates\n")
+    with pytest.raises(InputError) as info:
+        load_gates(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}:1:1: missing 'gates'; gates: a list"]
     with pytest.raises(InputError, match="does not exist"):
         load_gates(tmp_path / "missing.yaml")
 

@@ -62,16 +62,20 @@ class Builder:
         if owner_ok and name == OWNER:
             return name
         if name not in self.teams:
+            if name in self.root["teams"] or self.root["teams"].incomplete:
+                return None   # declared but broken, or maybe among entries dropped: reported
             choices = list(self.teams) + ([OWNER] if owner_ok else [])
             self.problem(loc or rec.at(key), rec.sub(key), f"unknown team '{name}'",
-                         did_you_mean(name, choices, "the teams"))
+                         did_you_mean(name, choices, "teams"))
             return None
         return name
 
     def app_ref(self, rec: Record, key: str, name: str, loc: Location) -> str | None:
         if name not in self.app_names:
+            if self.root["applications"].incomplete:
+                return None
             self.problem(loc, rec.sub(key), f"unknown application '{name}'",
-                         did_you_mean(name, self.app_names, "the applications"))
+                         did_you_mean(name, self.app_names, "applications"))
             return None
         return name
 
@@ -187,7 +191,7 @@ class Builder:
             if not members:
                 domains = {t.domain for t in self.teams.values() if t.domain}
                 self.problem(rec.at("domain"), rec.sub("domain"), f"no team has domain '{domain}'",
-                             did_you_mean(domain, domains, "the domains"))
+                             did_you_mean(domain, domains, "domains"))
                 return None
             return members
         if rec.has("teams"):
@@ -222,8 +226,8 @@ class Builder:
         for rota in rotas:
             if rota.name in seen:
                 loc = self.root["rotas"].locs.get(rota.name, teams.locs.get(rota.name, self.root.loc))
-                self.problem(loc, f"rotas.{rota.name}", "a team of the same name already has an "
-                             "inline rota", "a rota name that is not a team's with a rota:")
+                self.problem(loc, f"rotas.{rota.name}", "the name is taken by the rota "
+                             f"written inside team '{rota.name}'", "another rota name")
             seen.add(rota.name)
 
     # -- applications -------------------------------------------------------------------
@@ -238,8 +242,10 @@ class Builder:
                 self.problem(rec.at("priorities"), rec.sub("priorities"),
                              f"the shares add up to {sum(mix) * 100:g}%",
                              "P1..P4 shares that add up to 100%")
-            path = self._choose(rec, "support_path", paths, "support path")
-            policy = self._choose(rec, "deployment", policies, "deployment policy")
+            path = self._choose(rec, "support_path", paths, self.root["support_paths"],
+                                ("support path", "support paths"))
+            policy = self._choose(rec, "deployment", policies, self.root["deployments"],
+                                  ("deployment policy", "deployment policies"))
             if owner is None or path is None or policy is None:
                 continue
             out.append(Application(
@@ -249,16 +255,22 @@ class Builder:
             ))
         return tuple(out)
 
-    def _choose(self, rec: Record, key: str, declared: dict[str, Any], what: str) -> str | None:
+    def _choose(self, rec: Record, key: str, declared: dict[str, Any], written: LocMap,
+                what: tuple[str, str]) -> str | None:
+        """The path or policy an application names, or the only one there is."""
         if rec.has(key):
             name = rec[key]
             if name not in declared:
-                self.problem(rec.at(key), rec.sub(key), f"unknown {what} '{name}'",
-                             did_you_mean(name, declared, f"the {what}s"))
+                if name in written or written.incomplete:
+                    return None   # declared but invalid: its own problems are reported
+                self.problem(rec.at(key), rec.sub(key), f"unknown {what[0]} '{name}'",
+                             did_you_mean(name, written, what[1]))
                 return None
             return name
         if key in rec.invalid:
             return None
+        if len(written) > len(declared):
+            return None   # a broken entry might have been the one: fix that first
         if len(declared) == 1:
             return next(iter(declared))
         if "default" in declared:
@@ -276,13 +288,13 @@ class Builder:
             det = rec["detection"]
             entry = 0
             if det.has("alerts_enter_at"):
-                names = [t.name for t in tiers]
+                names = [t["name"] or f"L{i + 1}" for i, t in enumerate(rec["tiers"] or ())]
                 target = det["alerts_enter_at"]
                 if target in names:
-                    entry = names.index(target)
-                elif tiers:
+                    entry = min(names.index(target), max(len(tiers) - 1, 0))
+                else:
                     self.problem(det.at("alerts_enter_at"), det.sub("alerts_enter_at"),
-                                 f"unknown tier '{target}'", did_you_mean(target, names, "the tiers"))
+                                 f"unknown tier '{target}'", did_you_mean(target, names, "tiers"))
             if not tiers:
                 continue
             detection = Detection(det["alerts"], det["alert_delay"], det["customer_delay"], entry)

@@ -116,6 +116,11 @@ def integer(minimum: int = 0, maximum: int | None = None, what: str = "a whole n
 
     def read(node: YNode, ctx: Context) -> int:
         v = node.value
+        if isinstance(v, str) and node.is_scalar:
+            try:   # 2,000,000 and 10k read as numbers
+                v = units.parse_number(v)
+            except UnitError:
+                raise UnitError(f"got {node.shape()}", expected) from None
         if isinstance(v, float) and v.is_integer() and math.isfinite(v):
             v = int(v)
         if not isinstance(v, int) or isinstance(v, bool) or not node.is_scalar:
@@ -184,10 +189,14 @@ def choice(options: tuple[str, ...], what: str = "") -> Kind:
         from whorunsit.scenario.problems import did_you_mean
 
         hint = did_you_mean(s, options)
-        raise UnitError(f"'{s}' is not a {what or 'valid value'}",
+        raise UnitError(f"'{s}' is not {_article(what) if what else 'a valid value'}",
                         hint if hint.startswith("did") else expected)
 
     return Kind("choice", read, {"type": "string", "enum": list(options)}, expected)
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 # -- quantities with units ---------------------------------------------------------------
@@ -201,7 +210,8 @@ def _positive(what: str, expected: str) -> Callable[[float], None]:
 
 
 def duration(positive: bool = False, maximum: float | None = None, max_text: str = "") -> Kind:
-    expected = units.DURATION_EXPECTED + (" (more than zero)" if positive else "")
+    expected = ("a duration more than zero, such as 15m, 4h, 2d or 1w" if positive
+                else units.DURATION_EXPECTED)
 
     def check(v: float) -> None:
         if positive and v <= 0:

@@ -49,12 +49,15 @@ def _order(p: Problem) -> tuple:
 
 
 def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
-    """"did you mean 'headcount'?" when a close match exists, else the list of choices."""
+    """"did you mean 'headcount'?" when a close match exists, else the list of choices.
+
+    ``what`` names the choices in the plural ("teams") for the fallback text.
+    """
     options = sorted(set(choices))
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
     if not options:
-        return f"no {what} is declared" if what else ""
+        return f"no {what} are declared" if what else ""
     shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-    return f"expected {'one of ' + what + ': ' if what else 'one of: '}{shown}"
+    return f"expected one of the {what}: {shown}" if what else f"expected one of: {shown}"

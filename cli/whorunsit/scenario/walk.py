@@ -37,6 +37,8 @@ class Record:
     written: set[str] = field(default_factory=set)
     #: keys whose written value was wrong (already reported)
     invalid: set[str] = field(default_factory=set)
+    #: the section was written as something other than a mapping (already reported)
+    shapeless: bool = False
 
     def __getitem__(self, key: str) -> Any:
         return self.values.get(key)
@@ -57,6 +59,8 @@ class LocMap(dict):
     def __init__(self) -> None:
         super().__init__()
         self.locs: dict[str, Location] = {}
+        #: some entries were dropped (bad name, bad count): references may be to them
+        self.incomplete = False
 
 
 class LocList(list):
@@ -76,20 +80,25 @@ class Walker:
     # -- entry points -------------------------------------------------------------------
     def section(self, spec: Section, node: YNode | None, path: str, where: Location) -> Record:
         rec = Record(spec.what, path, where)
-        if node is not None and node.value is not None and not node.is_map:
+        shapeless = node is not None and node.value is not None and not node.is_map
+        rec.shapeless = shapeless
+        if shapeless:
             self._problem(node.loc, path or spec.what, f"got {node.shape()}",
                           f"a mapping of {spec.what} settings ({', '.join(spec.keys[:5])}, ...)")
             node = None
         values = node.value if node is not None and node.is_map else {}
+        suggested: set[str] = set()
         for key in values:
             if spec.field(key) is None:
                 hint = did_you_mean(key, spec.keys)
+                if hint.startswith("did you mean"):
+                    suggested.add(hint.split("'")[1])
                 self._problem(node.key_locs[key], path, f"unknown key '{key}' in {spec.what}"
                               if path else f"unknown key '{key}'", hint)
         for f in spec.fields:
             child = values.get(f.key)
             if child is None or child.value is None:
-                if f.required:
+                if f.required and not shapeless and f.key not in suggested:
                     self._problem(where, path, f"missing '{f.key}' in {spec.what}" if path
                                   else f"missing '{f.key}'", f"{f.key}: {_describe(f)}")
                 rec.values[f.key] = self.default(f, rec.sub(f.key))
@@ -100,6 +109,8 @@ class Walker:
             if value is _INVALID:
                 rec.invalid.add(f.key)
                 value = self.default(f, rec.sub(f.key))
+                if isinstance(value, LocMap):
+                    value.incomplete = True
             rec.values[f.key] = value
         return rec
 
@@ -128,7 +139,11 @@ class Walker:
 
     def default(self, f: Field, path: str) -> Any:
         if f.default is None:
-            return LocMap() if isinstance(f.spec, MapOf) else None
+            if isinstance(f.spec, MapOf):
+                empty = LocMap()
+                empty.incomplete = f.required   # missing, and reported as such
+                return empty
+            return None
         node = _ynode(f.default, Location("<default>"))
         quiet = Walker(Problems(), self.ctx)
         return quiet.value(f.spec, node, path, node.loc)
@@ -166,11 +181,14 @@ class Walker:
         for name, child in node.value.items():
             kloc = node.key_locs[name]
             copies = self._stamp(item, name, child, path, kloc)
+            if not copies:
+                out.incomplete = True
             for copy_name, copy_node in copies:
                 try:
                     check_name(copy_name, spec.what)
                 except UnitError as exc:
                     self._problem(kloc, path, exc.message, exc.expected)
+                    out.incomplete = True
                     continue
                 if copy_name in out:
                     self._problem(kloc, path, f"{spec.what} '{copy_name}' is declared twice",
@@ -179,9 +197,11 @@ class Walker:
                 sub = f"{path}.{copy_name}"
                 v = self.value(item, copy_node, sub, kloc) if copy_node.value is not None else (
                     self.section(item, None, sub, kloc) if isinstance(item, Section) else _INVALID)
-                if v is not _INVALID:
-                    out[copy_name] = v
-                    out.locs[copy_name] = kloc
+                if v is _INVALID or (isinstance(v, Record) and v.shapeless):
+                    out.incomplete = True
+                    continue
+                out[copy_name] = v
+                out.locs[copy_name] = kloc
         return out
 
     def _stamp(self, item: Spec, name: str, node: YNode, path: str,

@@ -161,8 +161,10 @@ def parse_text(text: str, file: str, problems: Problems) -> YNode | None:
         where = _loc(file, mark) if mark else Location(file)
         expected = "valid YAML"
         lines = text.splitlines()
-        if mark and mark.line < len(lines) and "{i" in lines[mark.line]:
-            expected = "quote values with {i} templates inside [...] or {...}, e.g. owner: 'team-{i}'"
+        if mark and mark.line < len(lines):
+            line = lines[mark.line]
+            if "\t" in line[: mark.column + 1]:
+                expected = "indent with spaces, not tabs"
         problems.add(where, f"YAML syntax error: {what}", expected)
         return None
     except yaml.YAMLError as exc:
