@@ -87,7 +87,7 @@ def test_passing_gate_exits_0(fake_api, tmp_path):
     # the scenario's own gates (inherited from the Ops-run file it extends) are judged too
     assert "incidents.time_to_restore.p95 <= 3d" in result.stdout
     assert "gate passed: 4 of 4 error-level assertions pass" in result.stdout
-    assert "relative change +20%, 95% CI [+20%, +20%]" in result.stdout
+    assert "relative change +20.0%, 95% CI [+20.0%, +20.0%]" in result.stdout
     assert fake_api.calls == [("You Build It You Run It", 10, 4, None), ("You Build It Ops Run It", 10, 4, None)]
 
 
@@ -160,7 +160,7 @@ def test_github_annotations_point_at_the_policy_file_line(fake_api, tmp_path, mo
     errors = [line for line in lines if line.startswith("::error ")]
     assert len(errors) == 1
     assert errors[0].startswith("::error file=policy.yaml,line=4,col=5,title=whorunsit gate%3A FAIL (error)::"
-                                "delta(cost.oncall) <= 10%25: relative change +20%25")
+                                "delta(cost.oncall) <= 10%25: relative change +20.0%25")
     assert any(line.startswith("PASS cost.oncall < 1M GBP") for line in lines)
     assert lines[-1].startswith("gate FAILED")
 

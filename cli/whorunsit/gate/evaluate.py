@@ -128,7 +128,7 @@ def explain(assertion: Assertion, status: str, value: float, low: float, high: f
     what = "change" if assertion.delta else "mean"
     if assertion.relative:
         what = "relative change"
-    target = q(assertion.threshold)
+    target = show(assertion.threshold, unit, currency, signed=signed, digits=digits, exact=True)
     if math.isnan(value):
         return f"no replication produced a value for {assertion.subject}"
     measured = f"{what} {q(value)}, 95% CI [{q(low)}, {q(high)}] over {n} replications"

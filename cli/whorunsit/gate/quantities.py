@@ -16,24 +16,26 @@ from collections.abc import Iterable
 MAX_DIGITS = 7
 
 
-def _sig(x: float, digits: int) -> str:
-    if x == 0:
-        return "0"
-    magnitude = math.floor(math.log10(abs(x)))
-    decimals = max(0, digits - 1 - magnitude)
-    text = f"{x:,.{decimals}f}"
-    # 4h, not 4.00h: trailing zeros would claim digits the threshold never had
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def show(value: float, unit: str, currency: str = "GBP", *, signed: bool = False, digits: int = 3) -> str:
+def show(value: float, unit: str, currency: str = "GBP", *, signed: bool = False, digits: int = 3,
+         exact: bool = False) -> str:
     """``value`` in the internal unit ``unit`` (h, share, %, count, /week, h/year,
-    money/year) for people: 4h, 99.9%, +12%, 1,200,000 GBP/yr."""
+    money/year) for people: 4h, 99.9%, +12%, 1,200,000 GBP/yr.
+
+    ``exact`` is for thresholds: a threshold is exactly what was written, so it prints
+    without trailing zeros (4h, not 4.00h); estimates keep their significant figures."""
     if value is None or math.isnan(value):
         return "n/a"
     if math.isinf(value):
         return "+inf" if value > 0 else "-inf"
     sign = "+" if signed and value > 0 else ""
+
+    def _sig(x: float, digits: int) -> str:
+        if x == 0:
+            return "0"
+        magnitude = math.floor(math.log10(abs(x)))
+        text = f"{x:,.{max(0, digits - 1 - magnitude)}f}"
+        return text.rstrip("0").rstrip(".") if exact and "." in text else text
+
     if unit in ("%", "share"):
         return f"{sign}{_sig(value * 100, digits)}%"
     if unit == "h":
