@@ -184,3 +184,13 @@ def test_next_round_is_sized_from_the_interval():
     half = (near.high - near.low) / 2
     assert next_replications([near], 20, 10_000) == math.ceil(1.2 * 20 * (half / 0.3) ** 2)
     assert next_replications([o], 20, 30) == 30
+
+
+def test_relative_change_from_zero_is_undefined_and_says_so():
+    base = results({"oncall.unpaid_hours": [0.0, 0.0, 0.0, 0.0]}, name="current")
+    grew = results({"oncall.unpaid_hours": [0.0, 5.0, 0.0, 3.0]})
+    (o,) = evaluate([assertion("delta(oncall.unpaid_hours) <= 10%")], grew, base)
+    assert o.status == INCONCLUSIVE
+    assert "the baseline's mean of oncall.unpaid_hours is 0, so a relative change is undefined" in o.reason
+    (same,) = evaluate([assertion("delta(oncall.unpaid_hours) <= 10%")], base, base)
+    assert same.status == PASS and same.value == 0.0

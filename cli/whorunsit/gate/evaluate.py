@@ -129,6 +129,9 @@ def explain(assertion: Assertion, status: str, value: float, low: float, high: f
     if assertion.relative:
         what = "relative change"
     target = show(assertion.threshold, unit, currency, signed=signed, digits=digits, exact=True)
+    if math.isnan(value) and assertion.relative and n > 0:
+        return (f"the baseline's mean of {assertion.metric} is 0, so a relative change is "
+                f"undefined; an absolute delta (e.g. delta({assertion.metric}) <= 0) can be judged")
     if math.isnan(value):
         return f"no replication produced a value for {assertion.subject}"
     measured = f"{what} {q(value)}, 95% CI [{q(low)}, {q(high)}] over {n} replications"
