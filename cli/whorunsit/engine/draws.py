@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from whorunsit.engine.plan import AppPlan, Plan
-from whorunsit.engine.quantiles import quantiles
+from whorunsit.engine.quantiles import quantile, quantiles
 from whorunsit.engine.streams import stream
 
 #: columns of a tier's draws
@@ -70,26 +70,61 @@ class Incidents:
         n = int(rng.poisson(app.incident_rate * horizon)) if app.incident_rate > 0 else 0
         start = np.sort(rng.uniform(0.0, horizon, n))
         attrs = rng.random((n, 3))
+        support = stream(seed, replication, "support", app.name)
+        self._fill(app, start, attrs, support.random((n, len(app.tiers), TIER_COLUMNS)))
+
+    def _fill(self, app: AppPlan, start: np.ndarray, attrs: np.ndarray,
+              tier_u: np.ndarray, prio=None, alert=None) -> None:
         self.prio, self.alert, delay = _attributes(app, attrs)
+        if prio is not None:
+            self.prio, self.alert = list(prio), list(alert)
+            delay = [quantile(app.alert_delay if a else app.customer_delay, 0.5)
+                     for a in self.alert]
         self.start_array = start
         self.detect_array = start + np.asarray(delay, dtype=float)
         self.start = start.tolist()
-        support = stream(seed, replication, "support", app.name)
-        self.tiers = tier_columns(app, support.random((n, len(app.tiers), TIER_COLUMNS)))
-        self.n = n
+        self.tiers = tier_columns(app, tier_u)
+        self.n = len(start)
+
+    @classmethod
+    def given(cls, app: AppPlan, starts, priorities, alerts=None,
+              tier_uniforms: dict[int, float] | None = None) -> Incidents:
+        """Incidents at given start times and priorities (1..4) instead of random ones:
+        for hand-computable checks and replaying a known sequence. Tier draws use 0.5,
+        or the given uniform per column (e.g. ``{ROUTE: 0.9}``); detection delays their
+        distribution's median."""
+        n = len(starts)
+        order = np.argsort(np.asarray(starts, dtype=float), kind="stable")
+        start = np.asarray(starts, dtype=float)[order]
+        prio = (np.asarray(priorities, dtype=int)[order] - 1).tolist()
+        flags = [False] * n if alerts is None else np.asarray(alerts, dtype=bool)[order].tolist()
+        tier_u = np.full((n, len(app.tiers), TIER_COLUMNS), 0.5)
+        for col, u in (tier_uniforms or {}).items():
+            tier_u[:, :, col] = u
+        self = cls.__new__(cls)
+        self._fill(app, start, np.full((n, 3), 0.5), tier_u, prio, flags)
+        return self
 
 
 class Deployments:
     """An application's deployment requests and, per attempt, what happens to them."""
 
-    def __init__(self, plan: Plan, app: AppPlan, seed: int, replication: int):
+    def __init__(self, plan: Plan, app: AppPlan, seed: int, replication: int,
+                 times=None, failures: float | None = None):
+        """Random requests, or (``times`` given) requests at those times whose every
+        attempt draws 0.5, or ``failures`` for the failure draw (below the change failure
+        rate means the attempt fails)."""
         self.app = app
         self.policy = plan.policies[app.policy] if app.policy >= 0 else None
         self.seed, self.replication = seed, replication
         horizon = plan.horizon
         rng = stream(seed, replication, "deployments", app.name)
-        n = int(rng.poisson(app.deployment_rate * horizon)) if app.deployment_rate > 0 else 0
-        self.times_array = np.sort(rng.uniform(0.0, horizon, n))
+        if times is None:
+            n = int(rng.poisson(app.deployment_rate * horizon)) if app.deployment_rate > 0 else 0
+            self.times_array = np.sort(rng.uniform(0.0, horizon, n))
+        else:
+            self.times_array = np.sort(np.asarray(times, dtype=float))
+            n = len(self.times_array)
         self.n = n
         self.effort: list[float] = []
         self.pipeline: list[float] = []
@@ -101,9 +136,15 @@ class Deployments:
         self.tiers: list[list[list[float]]] = [[[] for _ in range(TIER_COLUMNS)]
                                                for _ in app.tiers]
         self._rework: np.random.Generator | None = None
-        self._extend(rng.random((n * ATTEMPTS, _DEP_COLUMNS)),
-                     stream(seed, replication, "change-support", app.name).random(
-                         (n * ATTEMPTS, len(app.tiers), TIER_COLUMNS)))
+        if times is None:
+            self._extend(rng.random((n * ATTEMPTS, _DEP_COLUMNS)),
+                         stream(seed, replication, "change-support", app.name).random(
+                             (n * ATTEMPTS, len(app.tiers), TIER_COLUMNS)))
+        else:
+            u = np.full((n * ATTEMPTS, _DEP_COLUMNS), 0.5)
+            if failures is not None:
+                u[:, 3] = failures
+            self._extend(u, np.full((n * ATTEMPTS, len(app.tiers), TIER_COLUMNS), 0.5))
 
     def _extend(self, u: np.ndarray, tier_u: np.ndarray) -> None:
         pol = self.policy

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from whorunsit.engine.week import NIGHT, WEEKEND, WeekPlan, window_flips
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import (
     Distribution,
@@ -20,7 +21,6 @@ from whorunsit.model import (
     Tier,
 )
 from whorunsit.model.scenario import OWNER
-from whorunsit.engine.week import NIGHT, WEEKEND, WeekPlan, window_flips
 
 APPROVE_NONE, APPROVE_BOARD, APPROVE_DELAY = 0, 1, 2
 

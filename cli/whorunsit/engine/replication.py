@@ -70,7 +70,11 @@ _PHI = 0.6180339887498949
 class Replication(Changes):
     """Plays one replication of a compiled plan; ``run()`` returns its metrics."""
 
-    def __init__(self, plan: Plan, replication: int, seed: int):
+    def __init__(self, plan: Plan, replication: int, seed: int,
+                 incidents: list[Incidents] | None = None,
+                 deployments: list[Deployments] | None = None):
+        """``incidents``/``deployments`` replace the random ones per application (for
+        hand-computable checks); by default they are drawn from the seed."""
         self.plan = plan
         self.nT = nT = len(plan.teams)
         self.nR = nR = len(plan.rotas)
@@ -82,6 +86,7 @@ class Replication(Changes):
         self.now = 0.0
         self.seq = 0
         self.seg = -1
+        self.seg_start = self.seg_end = self.seg_hours = 0.0
         self.heap: list[tuple] = []
         pools = nT + nR
         self.qh: list[list] = [[] for _ in range(pools)]
@@ -92,8 +97,9 @@ class Replication(Changes):
         self.tickets: list[list] = []
         self.open: dict[int, list] = {}
         self.flips = plan.week.flips(plan.horizon)
-        self.incidents = [Incidents(plan, a, seed, replication) for a in plan.apps]
-        self.deployments = [Deployments(plan, a, seed, replication) for a in plan.apps]
+        self.incidents = incidents or [Incidents(plan, a, seed, replication) for a in plan.apps]
+        self.deployments = deployments or [Deployments(plan, a, seed, replication)
+                                           for a in plan.apps]
         tally.init(self)
         Changes.__init__(self)
 
@@ -204,9 +210,13 @@ class Replication(Changes):
                 cap[t] = 0
         for r in plan.rotas:
             cap[nT + r.index] = r.on_call if r.covers[kind] else 0
+        self.seg_start, self.seg_end = start, end
+        self.seg_hours = self.week.working_hours(start)
         self._rehome()
+        qh = self.qh
         for p in range(len(cap)):
-            self._fill(p)
+            if qh[p] or (p < nT and plan.teams[p].policies):
+                self._fill(p)
         for pol in plan.policies:
             if pol.windows is None and pol.performer >= 0:
                 self._window(pol.index, kind == SEG_WORK)
@@ -281,10 +291,16 @@ class Replication(Changes):
 
     def _join(self, tk: list, tid: int, teams: tuple[int, ...]) -> None:
         now = self.now
+        tk[QSTART] = now
+        if len(teams) == 1:
+            part = [tid, teams[0], -2, now, -1.0, 0, False, 0]
+            tk[PARTS] = [part]
+            tk[PENDING] = 1
+            self._enqueue(part, tk)
+            return
         parts = [[tid, t, -2, now, -1.0, 0, False, k] for k, t in enumerate(teams)]
         tk[PARTS] = parts
         tk[PENDING] = len(parts)
-        tk[QSTART] = now
         for part in parts:
             self._enqueue(part, tk)
 
@@ -292,13 +308,17 @@ class Replication(Changes):
         self.seq += 1
         s = self.seq
         part[P_TOKEN] = s
-        p = self._home(part, tk)
+        p = part[P_TEAM] if self.seg == SEG_WORK else self._home(part, tk)
         part[P_POOL] = p
+        q = self.qh[p]
+        if not q and self.busy[p] < self.cap[p]:
+            self._attach(part, p, False)  # a responder is free: no queue to join
+            return
         self.waiting += 1
         tally.queue_change(self, part[P_TEAM], 1)
         if self.waiting + self.backlog > tally.QUEUE_CAP:
             self.overflow = True
-        heapq.heappush(self.qh[p], (tk[PRIO], s, part))
+        heapq.heappush(q, (tk[PRIO], s, part))
         if p < self.nT and self.busy[p] >= self.cap[p] and self.dep_stack[p] \
                 and self.seg == SEG_WORK:
             self.preempt(p)
@@ -328,7 +348,7 @@ class Replication(Changes):
         """Best endeavours answered: take the ticket if it is still waiting out of hours."""
         if part[P_TOKEN] != token or self.seg == SEG_WORK:
             return
-        self._attach(part, BEST_ENDEAVOURS)
+        self._attach(part, BEST_ENDEAVOURS, True)
 
     def _fill(self, p: int) -> None:
         q = self.qh[p]
@@ -337,19 +357,20 @@ class Replication(Changes):
         while q and busy[p] < cap[p]:
             _prio, s, part = heapq.heappop(q)
             if part[P_TOKEN] == s:
-                self._attach(part, p)
+                self._attach(part, p, True)
         if p < self.nT and busy[p] < cap[p]:
             for pol in self.plan.teams[p].policies:
                 self._dispatch(pol)
 
-    def _attach(self, part: list, p: int) -> None:
+    def _attach(self, part: list, p: int, queued: bool) -> None:
         part[P_TOKEN] = -1
         part[P_POOL] = p
         part[P_ATTACH] = self.now
         if p >= 0:
             self.busy[p] += 1
-        self.waiting -= 1
-        tally.queue_change(self, part[P_TEAM], -1)
+        if queued:
+            self.waiting -= 1
+            tally.queue_change(self, part[P_TEAM], -1)
         tk = self.tickets[part[P_TID]]
         tk[PENDING] -= 1
         if tk[PENDING] == 0:

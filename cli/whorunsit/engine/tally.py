@@ -97,6 +97,10 @@ def account(rep, team: int, a: float, b: float, paid: bool, sign: float = 1.0) -
             rep.labour[team] += sign * (hi - lo)
         if rep.always:
             rep.busy_work[team] += sign * (hi - lo)
+        elif lo >= rep.seg_start and hi <= rep.seg_end:
+            # the usual case, inside the current calendar segment: no lookup needed
+            if rep.seg == 0:
+                rep.busy_work[team] += sign * (hi - lo)
         else:
             wh = rep.week.working_hours
             rep.busy_work[team] += sign * (wh(hi) - wh(lo))

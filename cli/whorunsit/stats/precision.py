@@ -45,10 +45,7 @@ def next_total(values, precision: float, done: int, cap: int) -> int:
     if len(x) and not np.isfinite(x).any():
         return done  # the metric has no value in any replication: more will not help
     rhw = relative_half_width(values)
-    if math.isfinite(rhw):
-        wanted = math.ceil(done * (rhw / precision) ** 2 * 1.1)
-    else:
-        wanted = 2 * done
+    wanted = math.ceil(done * (rhw / precision) ** 2 * 1.1) if math.isfinite(rhw) else 2 * done
     step_min = max(2, done // 10)
     wanted = max(done + step_min, min(wanted, 4 * done))
     return min(wanted, cap)

@@ -1,0 +1,59 @@
+"""Demand the organisation cannot serve is reported, in bounded time and memory."""
+
+from __future__ import annotations
+
+import time
+
+from test_engine_scenarios import WEEK, D, mmc, play, scenario, team, tier
+from whorunsit.engine import tally
+from whorunsit.model import DeploymentPolicy
+
+
+def test_overloaded_queue_is_flagged_unstable():
+    # utilisation 1.5: the queue grows by half a ticket an hour, for a year
+    began = time.perf_counter()
+    m, rep = play(mmc(1.5, 1, 1.0, horizon=52 * WEEK, warmup=WEEK))
+    assert time.perf_counter() - began < 20
+    assert m["queues.unstable"] == 1.0
+    assert m["incidents.unresolved"] > 1000
+    assert m["teams.q.utilisation"] > 0.99
+
+
+def test_runaway_queue_stops_the_replication_at_the_cap():
+    # utilisation 50: a year would queue 400,000 tickets; the cap stops it early
+    began = time.perf_counter()
+    m, rep = play(mmc(50.0, 1, 1.0, horizon=52 * WEEK, warmup=24.0))
+    assert time.perf_counter() - began < 20
+    assert rep.overflow
+    assert rep.end < 52 * WEEK
+    assert rep.waiting <= tally.QUEUE_CAP + 1
+    assert m["queues.unstable"] == 1.0
+    assert m["delivery.discontinuous"] == 1.0
+
+
+def test_stable_queue_is_not_flagged():
+    m, _ = play(mmc(0.8, 1, 1.0, horizon=26 * WEEK, warmup=WEEK))
+    assert m["queues.unstable"] == 0.0
+    assert m["delivery.discontinuous"] == 0.0
+
+
+def deploys(rate_per_week: float, weeks: int = 26):
+    teams = [team("ops", 1), team("dev", 1, kind="delivery")]
+    policy = DeploymentPolicy("d", performer="ops", effort=D.fixed(2.0))
+    return scenario(teams, [tier("L1", "ops")], deploy=[policy], horizon=weeks * WEEK,
+                    warmup=WEEK, app={"owner": "dev", "deployment_policy": "d",
+                                      "deployment_rate": rate_per_week / WEEK})
+
+
+def test_deployment_demand_above_capacity_is_discontinuous():
+    # one person, 40 working hours a week, 2 h a deployment: 20 a week at most
+    m, _ = play(deploys(30.0))
+    assert m["delivery.discontinuous"] == 1.0
+    assert m["deployments.throughput_per_week"] < 0.9 * m["deployments.demand_per_week"]
+    assert m["deployments.backlog"] > 100
+
+
+def test_deployment_demand_within_capacity_is_continuous():
+    for replication in range(5):
+        m, _ = play(deploys(5.0), replication=replication)
+        assert m["delivery.discontinuous"] == 0.0
