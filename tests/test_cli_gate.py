@@ -189,7 +189,7 @@ def test_markdown_output_file_and_extra_reports(fake_api, tmp_path):
         (["--report", "junit"], "error: --report must be FORMAT=PATH (e.g. junit=gate.xml), got 'junit'"),
         (["--report", "pdf=x.pdf"], "error: --report must be one of table, json, junit, github, markdown"),
         (["--seed", "-3"], "error: --seed must be at least 0, got -3"),
-        (["-n", "20", "--max-replications", "10"], "--max-replications: 10 is below --replications 20"),
+        (["-n", "20", "--max-replications", "10"], "--max-replications: 10 is below the 20 replications the gate starts with"),
     ],
 )
 def test_bad_flags_exit_2_with_one_line(fake_api, args, message):
@@ -239,3 +239,40 @@ def test_every_bad_file_is_reported_at_once(fake_api, tmp_path):
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 3 and all("does not exist" in line for line in lines)
+
+
+# -- the real engine ----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_real_gate_against_a_baseline(tmp_path):
+    pol = policy(tmp_path, "delta(deployments.lead_time.p50) < 0", "delta(oncall.unpaid_hours) < 0",
+                 "teams.delivery.utilisation < 50%")
+    result = gate(str(ROOT / PROPOSAL), "--baseline", str(ROOT / CURRENT), "--policy", pol, "-n", "20",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [a["status"] for a in data["assertions"]] == ["pass"] * 5
+    lead = data["assertions"][2]
+    assert lead["unit"] == "h" and lead["ci95"][1] < 0
+
+
+def test_a_scenario_gated_against_itself_differs_by_exactly_nothing(tmp_path):
+    """Same seed, same scenario: every replication is identical, so every paired
+    difference is exactly zero and its interval the single point 0."""
+    pol = policy(tmp_path, "delta(incidents.time_to_restore.p95) == 0", "delta(cost.total) == 0%")
+    result = gate(str(ROOT / CURRENT), "--baseline", str(ROOT / CURRENT), "--policy", pol, "-n", "10",
+                  "--format", "json")
+    assert result.exit_code == 0, result.output
+    deltas = json.loads(result.stdout)["assertions"][2:]
+    assert [(a["value"], a["ci95"]) for a in deltas] == [(0.0, [0.0, 0.0])] * 2
+
+
+def test_same_inputs_same_verdict_for_any_number_of_workers(tmp_path):
+    pol = policy(tmp_path, "delta(cost.total) <= 1%", "incidents.time_to_restore.p95 < 2d")
+    args = [str(ROOT / PROPOSAL), "--baseline", str(ROOT / CURRENT), "--policy", pol, "-n", "12",
+            "--max-replications", "48", "--format", "json"]
+    one, two = gate(*args, "--workers", "1"), gate(*args, "--workers", "2")
+    assert one.exit_code == two.exit_code
+    assert one.stdout == two.stdout

@@ -146,7 +146,7 @@ def run_gate(
         problems.append(Problem(Location("--replications"), f"{n} is too few",
                                 "at least 2 replications, so there is a confidence interval"))
     if cap < n:
-        problems.append(Problem(Location("--max-replications"), f"{cap} is below --replications {n}",
+        problems.append(Problem(Location("--max-replications"), f"{cap} is below the {n} replications the gate starts with",
                                 f"a cap of at least {n}"))
     if baseline is not None and baseline.currency != candidate.currency:
         problems.append(Problem(Location(baseline.source),

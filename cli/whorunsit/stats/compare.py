@@ -37,6 +37,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "incidents.time_to_restore.*",
             "deployments.*",
             "delivery.*",
+            "queues.*",
         ),
     ),
     ("Availability", ("applications.*",)),
