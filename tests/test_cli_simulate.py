@@ -8,6 +8,7 @@ runs the real engine on the shipped scenario.
 import csv
 import io
 import json
+import re
 import sys
 import types
 
@@ -159,3 +160,78 @@ def test_output_into_a_missing_directory_is_one_line(fake_api, tmp_path):
     result = run(SCENARIO, "--format", "json", "--output", str(tmp_path / "no" / "r.json"))
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "r.json" in result.stderr
+
+
+# -- the real engine on the shipped scenario ------------------------------------------------
+
+def real(*args, env=None):
+    return run(SCENARIO, "--replications", "5", "--seed", "11", "--quiet", *args, env=env)
+
+
+@pytest.fixture(scope="module")
+def real_json():
+    result = real("--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_real_run_json_has_every_documented_metric(real_json):
+    doc = json.loads(real_json)
+    assert doc["schema_version"] == 1
+    assert doc["replications"] == 5 and doc["seed"] == 11
+    assert doc["scenario"]["name"] == "You Build It Ops Run It"
+    assert doc["scenario"]["horizon_h"] == 13 * 168 and doc["scenario"]["warmup_h"] == 168
+    metrics = doc["metrics"]
+    for name in ("incidents.time_to_restore.p95", "incidents.handoffs.mean",
+                 "teams.app-ops.utilisation", "deployments.lead_time.p50",
+                 "delivery.discontinuous", "oncall.delivery.unpaid_hours", "cost.opex",
+                 "cost.capex", "cost.total", "applications.checkout.availability",
+                 "applications.checkout.p_meets_target"):
+        assert name in metrics, name
+    ttr = metrics["incidents.time_to_restore.p95"]
+    assert ttr["unit"] == "h" and ttr["ci95"][0] <= ttr["value"] <= ttr["ci95"][1]
+    assert metrics["cost.total"]["unit"] == "GBP/year"
+
+
+def test_real_run_is_reproducible(real_json):
+    assert real("--format", "json").stdout == real_json
+
+
+def test_real_run_table_at_80_columns_without_colour():
+    result = real(env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "whorunsit · You Build It Ops Run It" in out
+    for section in ("Headline outcomes", "Incident flow by team", "On-call and cost by team",
+                    "Cost per year", "Availability by application",
+                    "Time to restore, all incidents pooled", "Warnings"):
+        assert section in out, section
+    assert "Continuous Delivery" in out or "Discontinuous Delivery" in out
+    assert "\x1b[" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_real_run_csv_and_markdown():
+    rows = list(csv.DictReader(io.StringIO(real("--format", "csv").stdout)))
+    assert {"incidents.time_to_restore.p50", "cost.downtime"} <= {r["metric"] for r in rows}
+    md = real("--format", "markdown").stdout
+    assert md.startswith("## whorunsit: You Build It Ops Run It")
+
+
+def test_missing_scenario_file_is_one_line_exit_2(tmp_path):
+    result = run(str(tmp_path / "nope.yaml"), "--replications", "2")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "nope.yaml" in result.stderr
+
+
+def test_invalid_scenario_is_located_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nteams: 3\n")
+    out = tmp_path / "r.json"
+    out.write_text("previous\n")
+    result = run(str(bad), "--format", "json", "--output", str(out))
+    assert result.exit_code == 2
+    assert re.search(r"bad\.yaml:\d+:\d+: ", result.stderr)
+    assert "Traceback" not in result.stderr
+    assert out.read_text() == "previous\n"

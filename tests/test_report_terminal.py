@@ -172,3 +172,13 @@ def test_missing_metrics_render_as_dashes():
     r.samples["teams.app-ops.queue_wait.p95"] = np.full(r.replications, np.nan)
     text = render(r, 120)
     assert re.search(r"app-ops\s+L2 · deploys.*—", text)
+
+
+def test_unstable_queues_are_a_warning():
+    r = report_samples.results()
+    flags = np.zeros(r.replications)
+    flags[:3] = 1
+    r.samples["queues.unstable"] = flags
+    text = " ".join(render(r).split())
+    assert "WARN queues grew without bound in 10% of replications" in text
+    assert "queues grew" not in render(report_samples.results())

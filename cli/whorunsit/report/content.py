@@ -402,6 +402,11 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
             met = f" (met in {p:.0%} of replications)" if math.isfinite(p) else ""
             out.append(f"{app.name} availability {fmt.availability(a)} is below its "
                        f"{fmt.target(app.availability_target)} target{met}")
+    unstable = view.value("queues.unstable")
+    if unstable > 0:
+        out.append(f"queues grew without bound in {unstable:.0%} of replications: demand is "
+                   "above what the teams can serve, so waits grow with the horizon and the "
+                   "figures above are lower bounds")
     v = verdict(view.results)
     if v.continuous is False:
         out.append(f"Discontinuous Delivery: {v.detail}")
