@@ -57,3 +57,26 @@ def test_deployment_demand_within_capacity_is_continuous():
     for replication in range(5):
         m, _ = play(deploys(5.0), replication=replication)
         assert m["delivery.discontinuous"] == 0.0
+
+
+def test_crossed_swarms_never_wait_on_each_other():
+    # three apps swarm x+y, y+z and z+x, one responder per team, mixed priorities:
+    # holding one team while waiting for another must never close a circle
+    import dataclasses
+
+    from whorunsit.model import Application, Detection, SupportPath
+    from whorunsit.model.calendar import ALWAYS
+
+    teams = [team("x", 1), team("y", 1), team("z", 1)]
+    pairs = {"a": ("x", "y"), "b": ("y", "z"), "c": ("z", "x")}
+    paths = tuple(SupportPath(f"p{n}", Detection(0.0), (tier("S", lead, D.exponential(0.3),
+                                                              swarm=(other,)),))
+                  for n, (lead, other) in pairs.items())
+    apps = tuple(Application(n, lead, 0.4, support_path=f"p{n}")
+                 for n, (lead, _o) in pairs.items())
+    scn = dataclasses.replace(scenario(teams, [], apps=apps, calendar=ALWAYS, horizon=2 * WEEK),
+                              support_paths=paths)
+    m, rep = play(scn)
+    assert m["incidents.count"] > 300
+    assert m["incidents.unresolved"] < 15
+    assert m["queues.unstable"] == 0.0

@@ -298,11 +298,12 @@ class Replication(Changes):
             tk[PENDING] = 1
             self._enqueue(part, tk)
             return
-        parts = [[tid, t, -2, now, -1.0, 0, False, k] for k, t in enumerate(teams)]
+        # A swarm calls its teams in one fixed order (by team), each once the previous
+        # has a responder on the bridge: two swarms then never wait on each other.
+        parts = [[tid, t, -2, now, -1.0, 0, False, k] for k, t in enumerate(sorted(teams))]
         tk[PARTS] = parts
         tk[PENDING] = len(parts)
-        for part in parts:
-            self._enqueue(part, tk)
+        self._enqueue(parts[0], tk)
 
     def _enqueue(self, part: list, tk: list) -> None:
         self.seq += 1
@@ -375,6 +376,10 @@ class Replication(Changes):
         tk[PENDING] -= 1
         if tk[PENDING] == 0:
             self._start(tk)
+        else:
+            nxt = tk[PARTS][part[P_K] + 1]
+            nxt[P_QENTER] = self.now
+            self._enqueue(nxt, tk)
 
     def _start(self, tk: list) -> None:
         """Every engaged responder is here: the visit's pickup and work begin."""
