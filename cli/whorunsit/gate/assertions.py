@@ -128,7 +128,7 @@ def _threshold(text: str, metric: str, delta: bool, currency: str) -> tuple[floa
         return value, True
     if kind in ("money", "money/year"):
         units.parse_money(body.lstrip("-").strip(), currency)  # only for its currency check
-    accepted = _ACCEPTS[unit]
+    accepted = _ACCEPTS.get(unit, {"number"})
     if kind not in accepted:
         raise units.UnitError(
             f"'{text}' is a {_KIND_NAMES.get(kind, kind)} but {metric} is in {_describe(unit)}",
