@@ -12,13 +12,14 @@ import math
 
 import numpy as np
 
+from whorunsit.model.calendar import WEEKS_PER_YEAR
 from whorunsit.stats.results import HISTOGRAM_EDGES
 
 #: waiting tickets plus deployment backlog at which a replication is declared unstable
 #: and stopped early: bounded memory and time whatever the scenario asks
 QUEUE_CAP = 20_000
 WEEK = 168.0
-YEAR_WEEKS = 52.0
+YEAR_WEEKS = WEEKS_PER_YEAR
 # part fields (see replication)
 P_TEAM, P_POOL, P_QENTER, P_ATTACH = 1, 2, 3, 4
 # ticket fields (see replication)

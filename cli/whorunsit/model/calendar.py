@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0
+#: a year is 52 weeks everywhere: annual money in reports, per-year thresholds in gates
+WEEKS_PER_YEAR = 52.0
+HOURS_PER_YEAR = WEEKS_PER_YEAR * HOURS_PER_WEEK
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import math
 import re
 
-from whorunsit.model.calendar import DAY_NAMES, HOURS_PER_DAY, HOURS_PER_WEEK
+from whorunsit.model.calendar import DAY_NAMES, HOURS_PER_DAY, HOURS_PER_WEEK, HOURS_PER_YEAR
 from whorunsit.model.scenario import Window
 
-#: a calendar year (365.25 days); used to express money paid per period as per year
-HOURS_PER_YEAR = 365.25 * HOURS_PER_DAY
 HOURS_PER_MONTH = HOURS_PER_YEAR / 12
 
 DURATION_EXPECTED = "a duration such as 90s, 15m, 4h, 2d, 1w or 1h30m"
