@@ -246,3 +246,41 @@ def test_error_budget_hands_the_pager_back_once_spent():
     m, _ = play(scn, {0: ([10.0, 20.0], [1, 1])})
     assert m["teams.sre.resolved_share"] == 0.5
     assert m["teams.dev.resolved_share"] == 0.5
+
+
+def test_weekend_rota_covers_weekends_only():
+    from whorunsit.model import RotaCover
+
+    scn = single(rotas=[rota("weekend", ["desk"], cover=RotaCover.WEEKENDS, callout_fee=10.0)],
+                 horizon=2 * WEEK)
+    m, rep = play(scn, {0: ([TUE + 3, SAT + 3], [1, 1])})
+    ttrs = sorted(rep.ttr)
+    assert ttrs == pytest.approx([1.0, 7.0])  # Saturday called out; Tuesday waits for 09:00
+    assert m["oncall.callouts_per_week"] == pytest.approx(0.5)
+
+
+def test_rota_covers_only_its_applications():
+    from whorunsit.model import Application
+
+    apps = (Application("web", "desk", 0.0), Application("batch", "desk", 0.0))
+    scn = single(rotas=[rota("r", ["desk"], applications=("web",))], apps=apps)
+    m, rep = play(scn, {0: ([TUE + 3], [1]), 1: ([TUE + 3], [1])})
+    assert sorted(rep.ttr) == pytest.approx([1.0, 7.0])
+
+
+def test_alerts_enter_at_their_tier_and_go_to_the_alert_team_after_detection():
+    from whorunsit.model import Detection
+
+    teams = [team("desk", 1), team("bridge", 1), team("ops", 1)]
+    tiers = [tier("L1", "desk", 1.0, resolve=0.0),
+             tier("L2", "ops", 2.0, alert_team="bridge")]
+    detection = Detection(0.5, alert_delay=D.fixed(0.25), customer_delay=D.fixed(2.0),
+                          alert_entry_tier=1)
+    scn = scenario(teams, tiers, detection=detection, calendar=ALWAYS)
+    m, rep = play(scn, {0: ([10.0, 20.0], [2, 2], {"alerts": [True, False]})})
+    # the alert: 15 min to detect, straight to the bridge at L2 for 2 h, no handoff
+    # the customer call: 2 h to report, 1 h at the desk, handed to ops for 2 h
+    assert sorted(rep.ttr) == pytest.approx([2.25, 5.0])
+    assert m["teams.bridge.tickets_per_week"] == pytest.approx(1.0)
+    assert m["teams.ops.tickets_per_week"] == pytest.approx(1.0)
+    assert m["incidents.handoffs.mean"] == pytest.approx(0.5)

@@ -36,7 +36,7 @@ def test_mmc_mean_wait_matches_erlang_c(servers, load):
     mean_service = 1.0
     rate = load * servers / mean_service
     # enough customers that the interval is a few percent wide, more at heavy load
-    horizon = {0.5: 3000.0, 0.7: 3000.0, 0.8: 6000.0, 0.9: 12000.0}[load]
+    horizon = {0.5: 3000.0, 0.7: 3000.0, 0.8: 10000.0, 0.9: 24000.0 / servers}[load]
     scn = mmc(rate, servers, mean_service, horizon=horizon, warmup=horizon / 10)
     s = samples(scn, replications=8, seed=1000 + servers)
     expected = mmc_mean_wait(servers, rate, mean_service)
@@ -52,8 +52,8 @@ def test_jackson_tandem_network_and_littles_law():
     tiers = [tier(name.upper(), name, D.exponential(mean), resolve=resolve)
              for name, _, mean, resolve in layout]
     scn = scenario(teams, tiers, rate=rate, mix=(0, 1, 0, 0), calendar=ALWAYS,
-                   horizon=1000.0, warmup=50.0)
-    s = samples(scn, replications=6, seed=7)
+                   horizon=1500.0, warmup=50.0)
+    s = samples(scn, replications=10, seed=7)
     for theory in jackson_tandem(rate, [(n, c, m, r) for n, c, m, r in layout]):
         name = theory.name
         assert_inside(s[f"teams.{name}.queue_wait.mean"], theory.mean_wait)

@@ -411,7 +411,8 @@ class Replication(Changes):
                 tk[HDELAY] += work
         for part in parts:
             tally.engaged(self, tk, part, end, work if phase != REASSESS else -1.0)
-        self.push(end, EV_DONE, parts[0][P_TID])
+        self.seq += 1
+        heapq.heappush(self.heap, (end, self.seq, EV_DONE, parts[0][P_TID], 0))
 
     def _done(self, tk: list) -> None:
         freed = []
@@ -447,8 +448,12 @@ class Replication(Changes):
             self._bounce(tk, tid)
         else:
             self._escalate(tk, tid, j)
+        qh = self.qh
+        teams = self.plan.teams
+        nT = self.nT
         for p in freed:
-            self._fill(p)
+            if qh[p] or (p < nT and teams[p].policies):
+                self._fill(p)
 
     def _bounce(self, tk: list, tid: int) -> None:
         tk[HANDOFFS] += 1
