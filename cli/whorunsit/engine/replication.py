@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import heapq
 
+import numpy as np
+
 from whorunsit.engine import tally
 from whorunsit.engine.changes import Changes
 from whorunsit.engine.draws import (
@@ -86,7 +88,7 @@ class Replication(Changes):
         self.now = 0.0
         self.seq = 0
         self.seg = -1
-        self.seg_start = self.seg_end = self.seg_hours = 0.0
+        self.seg_start = self.seg_end = 0.0
         self.heap: list[tuple] = []
         pools = nT + nR
         self.qh: list[list] = [[] for _ in range(pools)]
@@ -106,8 +108,6 @@ class Replication(Changes):
     # -- the loop --------------------------------------------------------------------------
     def _external(self) -> tuple[list, list, list, list]:
         """Everything known in advance, sorted by (time, order) into parallel lists."""
-        import numpy as np
-
         plan = self.plan
         t, order, kind, a, b = [], [], [], [], []
 
@@ -140,7 +140,7 @@ class Replication(Changes):
         return (times[perm].tolist(), np.concatenate(kind)[perm].tolist(),
                 np.concatenate(a)[perm].tolist(), np.concatenate(b)[perm].tolist())
 
-    def run(self) -> tuple[dict[str, float], dict[str, list[float]]]:
+    def run(self) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         ext_t, ext_k, ext_a, ext_b = self._external()
         n_ext = len(ext_t)
         i = 0
@@ -211,7 +211,6 @@ class Replication(Changes):
         for r in plan.rotas:
             cap[nT + r.index] = r.on_call if r.covers[kind] else 0
         self.seg_start, self.seg_end = start, end
-        self.seg_hours = self.week.working_hours(start)
         self._rehome()
         qh = self.qh
         for p in range(len(cap)):
