@@ -13,14 +13,15 @@ from whorunsit.exitcodes import ExitCode
 
 def command(
     files: list[Path] = typer.Argument(..., help="Scenario files (YAML) to check.",
-                                       show_default=False, metavar="FILE..."),
+                                       show_default=False, metavar="FILE"),
 ) -> None:
     """Check scenario files without simulating them.
 
     For each valid file prints one line: its name and how many teams, applications,
     support paths (and tiers), rotas and deployment policies it declares, with the
     horizon and replications. For each invalid file prints every problem found on
-    stderr, one per line as file:line:col: what is wrong; what is expected.
+    stderr, one per line as file:line:col: what is wrong; what is expected. The
+    scenario's gates are checked too (metric names, units).
 
     Exit code 0 if every file is valid, 2 otherwise.
 
@@ -32,6 +33,7 @@ def command(
     """
     with guarded():
         from whorunsit.errors import InputError
+        from whorunsit.gate.assertions import parse_all
         from whorunsit.scenario import load_scenario
         from whorunsit.scenario.summary import describe
 
@@ -39,6 +41,9 @@ def command(
         for path in files:
             try:
                 scenario = load_scenario(path)
+                # gates are checked here too, so CI learns of a typo before simulating;
+                # delta() gates are judged later against a --baseline, so allowed here
+                parse_all(scenario.gates, scenario, has_baseline=True)
             except InputError as exc:
                 invalid += 1
                 for problem in exc.problems:

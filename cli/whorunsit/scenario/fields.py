@@ -54,6 +54,8 @@ class MapOf:
     what: str
     item: Spec
     doc: str = ""
+    #: fewest entries that make sense (a scenario needs a team, an application, a path)
+    min_entries: int = 0
 
 
 @dataclass(frozen=True)

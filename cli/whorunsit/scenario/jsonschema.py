@@ -72,6 +72,7 @@ def _spec(spec: Spec, strict: bool) -> dict[str, Any]:
             "description": spec.doc or f"{spec.what} name -> {spec.what}",
             "propertyNames": {"pattern": _NAME_PATTERN},
             "additionalProperties": item if strict else {"anyOf": [item, _NULL]},
+            **({"minProperties": spec.min_entries} if strict and spec.min_entries else {}),
         }
     if isinstance(spec, ListOf):
         array: dict[str, Any] = {"type": "array", "items": _spec(spec.item, strict)}

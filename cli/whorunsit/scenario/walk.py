@@ -177,6 +177,10 @@ class Walker:
                           f"a mapping from {spec.what} name to its settings")
             return _INVALID
         out = LocMap()
+        if len(node.value) < spec.min_entries:
+            self._problem(node.loc, path, f"no {spec.what} is declared",
+                          f"at least {spec.min_entries} {spec.what}")
+            out.incomplete = True
         item = spec.item
         for name, child in node.value.items():
             kloc = node.key_locs[name]
