@@ -76,6 +76,7 @@ class Walker:
         self.problems = problems
         self.ctx = ctx or Context()
         self.stamped = 0
+        self._defaults: dict[int, Any] = {}
 
     # -- entry points -------------------------------------------------------------------
     def section(self, spec: Section, node: YNode | None, path: str, where: Location) -> Record:
@@ -144,9 +145,15 @@ class Walker:
                 empty.incomplete = f.required   # missing, and reported as such
                 return empty
             return None
+        if id(f) in self._defaults:
+            return self._defaults[id(f)]
         node = _ynode(f.default, Location("<default>"))
         quiet = Walker(Problems(), self.ctx)
-        return quiet.value(f.spec, node, path, node.loc)
+        value = quiet.value(f.spec, node, path, node.loc)
+        if not isinstance(f.spec, MapOf):   # maps get flagged incomplete: never share them
+            # read once per field, not once per stamped entry; nothing mutates them later
+            self._defaults[id(f)] = value
+        return value
 
     # -- containers ---------------------------------------------------------------------
     def list(self, spec: ListOf, node: YNode, path: str) -> Any:
