@@ -117,7 +117,7 @@ class Changes:
             self.dep_stack[pool].append(did)
         else:
             self.crew[p] += 1
-        tally.account(self, team, now, end, True)
+        tally.account(self, team, now, end, True, pool >= 0)
         self.push(end, EV_DEP_DONE, did, dep[D_VERSION])
 
     def preempt(self, pool: int) -> None:
@@ -125,7 +125,7 @@ class Changes:
         did = self.dep_stack[pool].pop()
         dep = self.deps[did]
         now = self.now
-        tally.account(self, pool, now, dep[D_END], True, -1.0)
+        tally.account(self, pool, now, dep[D_END], True, True, -1.0)
         dep[D_REMAIN] = dep[D_END] - now
         dep[D_VERSION] += 1
         dep[D_POOL] = -1

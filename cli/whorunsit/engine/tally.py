@@ -85,8 +85,12 @@ def queue_change(rep, team: int, delta: int) -> None:
     rep.q_n[team] += delta
 
 
-def account(rep, team: int, a: float, b: float, paid: bool, sign: float = 1.0) -> None:
-    """A responder of ``team`` is busy from a to b (sign -1 takes pre-empted time back)."""
+def account(rep, team: int, a: float, b: float, paid: bool, pooled: bool,
+            sign: float = 1.0) -> None:
+    """A responder of ``team`` is busy from a to b (sign -1 takes pre-empted time back).
+    ``pooled``: one of the team's working-hours responders, whose busy time inside
+    working hours is the team's utilisation (on-call, best-endeavours and change-crew
+    time is not)."""
     days = rep.load_days[team]
     if days is not None:
         d = int(a // 24.0)
@@ -96,6 +100,8 @@ def account(rep, team: int, a: float, b: float, paid: bool, sign: float = 1.0) -
     if hi > lo:
         if paid:
             rep.labour[team] += sign * (hi - lo)
+        if not pooled:
+            return
         if rep.always:
             rep.busy_work[team] += sign * (hi - lo)
         elif lo >= rep.seg_start and hi <= rep.seg_end:
@@ -125,14 +131,14 @@ def engaged(rep, tk: list, part: list, end: float, work: float) -> None:
             rep.t_work_sum[team] += work
             rep.t_work_n[team] += 1
     if 0 <= pool < rep.nT:
-        account(rep, team, attach, end, True)
+        account(rep, team, attach, end, True, True)
     elif pool < 0:  # best endeavours: unpaid
-        account(rep, team, attach, end, False)
+        account(rep, team, attach, end, False, False)
         _callout(rep, team, None, end - attach, rep.plan.teams[team].best_endeavours[2])
     else:
         rota = rep.plan.rotas[pool - rep.nT]
         person = on_call_team(rep, rota)
-        account(rep, person, attach, end, rota.paid)
+        account(rep, person, attach, end, rota.paid, False)
         _callout(rep, person, rota, end - attach, rota.toil)
 
 
@@ -187,13 +193,14 @@ def deployed(rep, requested: float, team: int) -> None:
 
 def working_capacity(rep, team, start: float, end: float) -> int:
     """Responders available in the working segment [start, end): people with a full
-    day of TOIL in hand take it now (at least one person stays)."""
+    day of TOIL in hand take it now (at least one person stays, and nobody still busy
+    with last night's work goes)."""
     t = team.index
     cap = team.responders
     balance = rep.toil_balance[t]
     day = end - start
     if balance > 0.0 and day > 0.0 and not rep.always:
-        away = min(int(balance // day), max(0, team.headcount - 1))
+        away = min(int(balance // day), max(0, team.headcount - max(1, rep.busy[t])))
         if away > 0:
             rep.toil_balance[t] = balance - away * day
             cap = max(0, min(cap, team.headcount - away))
