@@ -209,8 +209,8 @@ def _groups(log: Log, ttr: np.ndarray, top: int) -> list[Group]:
         return []
     names = np.array(["" if g is None else g for g in log.group], dtype=object)
     unique, inverse, counts = np.unique(names, return_inverse=True, return_counts=True)
-    # busiest first; equal volumes in name order so the table is the same on every run
-    order = sorted(range(len(unique)), key=lambda k: (-counts[k], unique[k]))
+    # busiest first; equal volumes in name order (no group last), the same on every run
+    order = sorted(range(len(unique)), key=lambda k: (-counts[k], unique[k] == "", unique[k]))
     groups = []
     for k in order[:top]:
         mask = inverse == k
