@@ -96,3 +96,9 @@ def test_load_runs_the_scenario_loader():
     res = api.simulate(scn, replications=2, workers=1)
     assert res.samples["incidents.count"].min() > 0
     assert "oncall.delivery.unpaid_hours" in res.samples
+
+
+def test_a_replication_too_large_to_play_is_refused():
+    with pytest.raises(InputError, match="shorten the horizon"):
+        api.simulate(scenario([team("a")], [tier("L1", "a")], rate=1000.0, horizon=1000.0),
+                     replications=1)

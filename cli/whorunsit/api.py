@@ -16,7 +16,7 @@ from whorunsit.model import Scenario
 from whorunsit.stats.results import Results
 
 #: most incidents plus deployment requests one replication may be expected to play
-MAX_EXPECTED_ITEMS = 2_000_000
+MAX_EXPECTED_ITEMS = 500_000
 
 
 def load(path: str | Path) -> Scenario:

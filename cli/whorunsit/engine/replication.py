@@ -67,6 +67,9 @@ BEST_ENDEAVOURS = -1
 _ORDER = {EV_CAL: 0, EV_WINDOW: 1, EV_MARK: 2, EV_BOARD: 3, EV_ARRIVE: 4, EV_DEP_REQ: 4}
 #: golden-ratio rotation to get further uniforms for a visit's extra best-endeavours asks
 _PHI = 0.6180339887498949
+#: what is left of a resolved ticket (tally.finish counts measured ones)
+_COUNTED = [None] * MEASURED + [True]
+_UNCOUNTED = [None] * MEASURED + [False]
 
 
 class Replication(Changes):
@@ -473,6 +476,8 @@ class Replication(Changes):
         del self.open[tid]
         # a swarm's resolution is credited to its lead (the tier's own team)
         tally.resolved(self, tk, tk[TEAMS][0])
+        # memory stays flat over long horizons: only whether it counted is kept
+        self.tickets[tid] = _COUNTED if tk[MEASURED] else _UNCOUNTED
 
 
 def run_replication(plan_or_scenario, replication_index: int, seed: int):
