@@ -120,8 +120,5 @@ def window_flips(windows: tuple[Window, ...], horizon: float) -> list[tuple[floa
                 return out
             if out and out[-1][1] == is_open:
                 continue
-            if not out and not is_open:
-                out.append((t, False))
-                continue
             out.append((t, is_open))
     return out
