@@ -126,7 +126,7 @@ def test_columns_are_configurable_and_can_be_left_out(tmp_path):
     assert cal.ttr["p50"].value == 2.5
     assert cal.date_formats == {"opened": "iso", "resolved": "iso"}
     assert math.isnan(cal.reassignments_mean.value) and cal.groups == []
-    assert cal.notes == ["1 incidents have no Solved (never resolved, or not recorded); "
+    assert cal.notes == ["1 incident has no Solved (never resolved, or not recorded); "
                          "left out of time to restore"]
     assert "priorities:" not in snippet.render(cal)
 
@@ -151,9 +151,9 @@ def test_a_few_bad_cells_are_noted_with_their_location(tmp_path):
     assert log.ids[-1] == "INC4" and math.isnan(log.opened[-1])
     line = len(rows) + 1
     assert log.notes == [
-        f"1 opened_at values are not a date (first at {path}:{line}:15: '32/2/2016 10:00'); "
+        f"1 opened_at value is not a date (first at {path}:{line}:15: '32/2/2016 10:00'); "
         "those incidents are left out of the figures that need it",
-        f"1 reassignment_count values are not a whole number of times (first at "
+        f"1 reassignment_count value is not a whole number of times (first at "
         f"{path}:{line}:10: 'many'); those incidents are left out of the reassignment figures"]
     raw = rows[-1]
     assert raw[14:].startswith("32/2/2016") and raw[9:].startswith("many")
@@ -188,7 +188,7 @@ def test_quoted_fields_commas_and_newlines(tmp_path):
     log = read_log(path)
     assert log.ids == ["INC1", "INC2"] and log.group[0] == 'Group "A"'
     assert log.priority[0] == 1
-    assert log.notes[0].startswith(f"1 reassignment_count values are not a whole number of "
+    assert log.notes[0].startswith(f"1 reassignment_count value is not a whole number of "
                                    f"times (first at {path}:3:1: 'x')")
 
 
@@ -197,9 +197,9 @@ def test_short_rows_and_rows_without_id(tmp_path):
     log = read_log(path)
     assert log.ids[-1] == "INC9"
     assert log.notes[:2] == [
-        f"1 rows have fewer fields than the header (first at {path}:7); their missing cells "
+        f"1 row has fewer fields than the header (first at {path}:7); their missing cells "
         "are read as empty",
-        f"1 rows have no incident id (first at {path}:8); skipped"]
+        f"1 row has no incident id (first at {path}:8); skipped"]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -232,7 +232,7 @@ def test_missing_file_and_damaged_zip(tmp_path):
 def test_negative_times_to_restore_are_left_out(tmp_path):
     cal = calibrate(write(tmp_path, ROWS + ["INC5,New,0,2/3/2016 10:00,3,G,1/3/2016 10:00"]))
     assert cal.ttr["p50"].n == 3
-    assert "1 incidents were resolved before they were opened (first: INC5)" in cal.notes[0]
+    assert "1 incident was resolved before it was opened (first: INC5)" in cal.notes[0]
 
 
 def test_field_column_counts_characters_across_quotes():

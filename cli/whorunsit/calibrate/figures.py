@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from whorunsit.calibrate import intervals, weeks
+from whorunsit.calibrate import intervals, values, weeks
 from whorunsit.calibrate.intervals import Figure
 from whorunsit.calibrate.log import Log
 
@@ -110,13 +110,15 @@ def _ttr_hours(log: Log) -> tuple[np.ndarray, list[str]]:
         both = np.isfinite(ttr)
         no_resolved = int((np.isfinite(log.opened) & ~np.isfinite(log.resolved)).sum())
         if no_resolved:
-            notes.append(f"{no_resolved:,} incidents have no {log.headers['resolved']} "
+            notes.append(f"{values.many(no_resolved, 'incident has', 'incidents have')} no "
+                         f"{log.headers['resolved']} "
                          "(never resolved, or not recorded); left out of time to restore")
         negative = both & (ttr < 0)
         if negative.any():
             i = int(np.flatnonzero(negative)[0])
-            notes.append(f"{int(negative.sum()):,} incidents were resolved before they were "
-                         f"opened (first: {log.ids[i]}); left out of time to restore")
+            notes.append(values.many(int(negative.sum()), "incident was resolved before it was",
+                                     "incidents were resolved before they were")
+                         + f" opened (first: {log.ids[i]}); left out of time to restore")
             ttr = np.where(negative, np.nan, ttr)
     return ttr, notes
 
@@ -147,7 +149,8 @@ def measure(log: Log, working_hours: WorkingHours = WorkingHours(),
     notes = list(log.notes)
     opened_ok = np.isfinite(log.opened)
     if not opened_ok.all():
-        notes.append(f"{int((~opened_ok).sum()):,} incidents have no usable "
+        notes.append(f"{values.many(int((~opened_ok).sum()), 'incident has', 'incidents have')}"
+                     " no usable "
                      f"{log.headers['opened']}; left out of weekly volumes and out of hours")
 
     all_weeks = weeks.count_weeks(log.opened)
@@ -183,7 +186,8 @@ def measure(log: Log, working_hours: WorkingHours = WorkingHours(),
                                    intervals.quantile(these, 0.95, "h")))
     other = intervals.share(int((log.priority == 5).sum()), n_known)
     if log.headers.get("priority") and n_known < log.incidents:
-        notes.append(f"{log.incidents - n_known:,} incidents have no "
+        notes.append(f"{values.many(log.incidents - n_known, 'incident has', 'incidents have')}"
+                     " no "
                      f"{log.headers['priority']}; left out of the priority mix")
     if other.n and other.value > 0:
         notes.append(f"{other.value:.1%} of incidents have a priority other than P1..P4; "

@@ -232,10 +232,10 @@ def _read(name, f, columns, date_format) -> Log:
 
     notes = []
     if short:
-        notes.append(f"{short:,} rows have fewer fields than the header (first at "
+        notes.append(f"{values.many(short, 'row has', 'rows have')} fewer fields than the header (first at "
                      f"{name}:{first_short}); their missing cells are read as empty")
     if no_id:
-        notes.append(f"{no_id:,} rows have no incident id (first at {name}:{first_no_id}); "
+        notes.append(f"{values.many(no_id, 'row has', 'rows have')} no incident id (first at {name}:{first_no_id}); "
                      "skipped")
     return _build(reader, rows, last, date_format, notes)
 
@@ -280,7 +280,8 @@ def _judge(reader: _Reader, records, role: str, bad: list[int], present: int,
                                     f"that are not {what}", expected))
         raise InputError(problems)
     i = bad[0]
-    log.notes.append(f"{len(bad):,} {header} values are not {what} (first at "
+    log.notes.append(f"{values.many(len(bad), header + ' value is', header + ' values are')}"
+                     f" not {what} (first at "
                      f"{reader.where(records[i][1], role)}: "
                      f"'{records[i][0][reader.index[role]].strip()}'); {consequence}")
 

@@ -75,12 +75,12 @@ def header(cal: Calibration) -> list[tuple[str, str]]:
             ("read", f"{cal.rows:,} rows, {cal.incidents.value:,.0f} incidents "
                      f"(the last row of each {cal.headers['id']})")]
     if cal.span:
-        rows.append(("weeks", f"{cal.span[0]}..{cal.span[1]} ({cal.weeks_covered:,} weeks)"))
+        rows.append(("weeks", f"{cal.span[0]}..{cal.span[1]} ({values.many(cal.weeks_covered, 'week', 'weeks')})"))
     if cal.steady:
         how = ("at least half the busiest week" if cal.steady_how == "auto"
                else "chosen with --weeks")
         rows.append(("steady weeks", f"{cal.steady[0]}..{cal.steady[1]} "
-                                     f"({cal.steady_weeks} weeks, {how})"))
+                                     f"({values.many(cal.steady_weeks, 'week', 'weeks')}, {how})"))
     rows.append(("working hours", str(cal.working_hours)))
     dates = sorted(set(cal.date_formats.values()))
     if dates:

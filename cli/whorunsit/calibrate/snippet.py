@@ -13,7 +13,7 @@ import math
 import re
 from pathlib import PurePath
 
-from whorunsit.calibrate import figures
+from whorunsit.calibrate import figures, values
 from whorunsit.calibrate.figures import Calibration
 from whorunsit.report import format as fmt
 
@@ -75,7 +75,7 @@ def render(cal: Calibration, app: str | None = None) -> str:
     per_week = cal.per_week_mean.value
     if math.isfinite(per_week):
         lines.insert(1, f"# Rate: mean of the steady weeks {cal.steady[0]}..{cal.steady[1]} "
-                        f"({cal.steady_weeks} weeks).")
+                        f"({values.many(cal.steady_weeks, 'week', 'weeks')}).")
         lines.append(f"    incidents: {rate(per_week)}")
     shares = [p.share.value for p in cal.priorities]
     if all(math.isfinite(s) for s in shares) and sum(shares) > 0:

@@ -48,6 +48,11 @@ DATE_NAMES = {
 SAMPLE = 500
 
 
+def many(n: int, one: str, more: str) -> str:
+    """'1 row has' / '2,345 rows have': notes read as sentences."""
+    return f"{n:,} {one if n == 1 else more}"
+
+
 def is_missing(text: str) -> bool:
     return text.strip() in MISSING
 
