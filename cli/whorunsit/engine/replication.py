@@ -206,8 +206,11 @@ class Replication(Changes):
         nT = self.nT
         cap = self.cap
         if kind == SEG_WORK:
+            toil = self.toil_balance
             for team in plan.teams:
-                cap[team.index] = tally.working_capacity(self, team, start, end)
+                t = team.index
+                cap[t] = tally.working_capacity(self, team, start, end) if toil[t] > 0.0 \
+                    else team.responders
         else:
             for t in range(nT):
                 cap[t] = 0
