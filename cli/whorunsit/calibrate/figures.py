@@ -104,7 +104,9 @@ class Calibration:
 
 
 def _ttr_hours(log: Log) -> tuple[np.ndarray, list[str]]:
-    ttr = log.resolved - log.opened
+    # to the second: times are stored as hours since 1970, whose float error would
+    # otherwise show as 22.099999999976717 h in JSON
+    ttr = np.round((log.resolved - log.opened) * 3600.0) / 3600.0
     notes = []
     if log.headers.get("resolved"):
         both = np.isfinite(ttr)
