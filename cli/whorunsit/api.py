@@ -68,7 +68,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     ``max_replications`` is reached. ``progress(done, total)`` is called as
     replications finish (``total`` may grow in precision mode).
     """
-    from whorunsit.engine.plan import Plan
+    from whorunsit.engine.replication import plan_for
     from whorunsit.engine.runner import Runner, default_workers, merge
     from whorunsit.stats import precision as prec
 
@@ -80,7 +80,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
         first = prec.FIRST_BATCH if replications is None else int(replications)
         total = max(2, min(first, max_replications))
     _check(scenario, total, workers, precision, max_replications)
-    Plan(scenario)  # located input errors now, not inside a worker
+    plan_for(scenario)  # located input errors now, not inside a worker
 
     chunks = []
     with Runner(scenario, seed, workers) as runner:
