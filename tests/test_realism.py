@@ -127,3 +127,9 @@ def test_the_logs_priority_mix_slows_the_model_median(ops_run, timed_real, tmp_p
     after = mixed.estimate("incidents.time_to_restore.p50")
     assert after.low > before.high
     assert _within_an_order_of_magnitude(after, timed_real[0].ttr["p50"].value)
+
+
+def test_the_documented_snippet_is_what_calibrate_prints(timed_real):
+    doc = (ROOT / "docs" / "calibration.md").read_text()
+    block = doc.split("On the real log below:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+    assert block == snippet.render(timed_real[0])
