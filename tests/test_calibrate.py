@@ -109,10 +109,10 @@ def test_missing_columns_are_each_located_at_the_header(tmp_path):
         read_log(path)
     lines = problems(exc)
     assert len(lines) == 5
-    assert lines[0] == (f"{path}:1:1: no column 'opened_at' (time the incident was opened); a "
-                        "column holding the time the incident was opened: --column "
-                        "opened=HEADER names it")
-    assert lines[1].endswith("--column resolved= does without it")
+    assert lines[0] == (f"{path}:1:1: no column 'opened_at' (the time an incident was "
+                        "opened); --column opened=HEADER names the log's column for it")
+    assert lines[1].endswith("names the log's column for it, or --column resolved= does "
+                             "without it")
 
 
 def test_columns_are_configurable_and_can_be_left_out(tmp_path):
@@ -138,7 +138,8 @@ def test_unknown_or_required_column_options(tmp_path):
     assert problems(exc) == [
         "--column: unknown column name 'idd'; one of id, opened, resolved, reassignments, "
         "priority, group",
-        "--column: 'opened' cannot be left out; the header of the time the incident was opened"]
+        "--column: 'opened' cannot be left out; the header of the log's column for the time "
+        "an incident was opened"]
     with pytest.raises(InputError, match="'oops' is not name=header"):
         opt.parse_columns(["oops"])
     assert opt.parse_columns(["id=Ticket ", "group="]) == {"id": "Ticket", "group": ""}
@@ -169,6 +170,15 @@ def test_mostly_bad_dates_are_an_input_error_listing_the_first_five(tmp_path):
     assert lines[0].startswith(f"{path}:2:12: opened_at '2016-13-01 10:00' is not a date; "
                                "a date such as 29/2/2016 13:05")
     assert lines[5].startswith(f"{path}: ... and 3 more opened_at values that are not a date")
+
+
+def test_a_log_without_any_opening_date_is_an_input_error(tmp_path):
+    path = write(tmp_path, ["INC1,New,0,?,3,G,?", "INC2,New,0,,3,G,?"])
+    with pytest.raises(InputError) as exc:
+        read_log(path)
+    assert problems(exc) == [f"{path}:2:12: opened_at is empty in every incident; the time "
+                             "an incident was opened in column 'opened_at', or --column "
+                             "opened=HEADER"]
 
 
 def test_date_format_option_and_month_first_detection(tmp_path):

@@ -153,7 +153,7 @@ def test_bad_log_is_located_never_a_traceback(tmp_path):
     assert result.exit_code == 2 and result.stdout == ""
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert lines[0].startswith(f"{path}:1:1: no column 'number' (incident id)")
+    assert lines[0].startswith(f"{path}:1:1: no column 'number' (the incident id)")
     assert len(lines) == 6  # one per missing column
     fixed = run(str(path), "-c", "id=ticket", "-c", "opened=created", "-c", "resolved=",
                 "-c", "reassignments=", "-c", "priority=", "-c", "group=")

@@ -27,12 +27,12 @@ from whorunsit.errors import InputError, Location, Problem
 
 #: what each column means, and its ServiceNow header
 ROLES = {
-    "id": ("incident id", "number"),
-    "opened": ("time the incident was opened", "opened_at"),
-    "resolved": ("time it was resolved", "resolved_at"),
-    "reassignments": ("times it was reassigned", "reassignment_count"),
+    "id": ("the incident id", "number"),
+    "opened": ("the time an incident was opened", "opened_at"),
+    "resolved": ("the time it was resolved", "resolved_at"),
+    "reassignments": ("how often it was reassigned", "reassignment_count"),
     "priority": ("its priority", "priority"),
-    "group": ("the group it was assigned to", "assignment_group"),
+    "group": ("its assignment group", "assignment_group"),
 }
 DEFAULT_COLUMNS = {role: header for role, (_, header) in ROLES.items()}
 #: roles a calibration cannot do without
@@ -123,7 +123,7 @@ def resolve_columns(overrides: Mapping[str, str | None] | None) -> dict[str, str
                                     "one of " + ", ".join(ROLES)))
         elif not header and role in REQUIRED:
             problems.append(Problem(Location("--column"), f"'{role}' cannot be left out",
-                                    f"the header of the {ROLES[role][0]}"))
+                                    f"the header of the log's column for {ROLES[role][0]}"))
         else:
             columns[role] = header or None
     if problems:
@@ -162,9 +162,9 @@ class _Reader:
             i = _find(header, wanted)
             if i is None:
                 what = ROLES[role][0]
-                expected = f"a column holding the {what}: --column {role}=HEADER names it"
+                expected = f"--column {role}=HEADER names the log's column for it"
                 if role not in REQUIRED:
-                    expected += f", --column {role}= does without it"
+                    expected += f", or --column {role}= does without it"
                 problems.append(Problem(Location(name, 1, 1),
                                         f"no column '{wanted}' ({what})", expected))
             else:
@@ -309,7 +309,13 @@ def _dates(reader: _Reader, records, role: str, date_format: str, log: Log) -> N
             out[i] = parse(t)
         except (ValueError, OverflowError):
             bad.append(i)
-    log.date_formats[role] = fmt
+    if present:
+        log.date_formats[role] = fmt
+    elif role == "opened":
+        raise InputError(Problem(
+            reader.where(records[0][1], role),
+            f"{reader.columns[role]} is empty in every incident",
+            f"{ROLES[role][0]} in column '{reader.columns[role]}', or --column opened=HEADER"))
     _judge(reader, records, role, bad, present, "a date", expected, log,
            "those incidents are left out of the figures that need it")
     if role == "opened":

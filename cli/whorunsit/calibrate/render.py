@@ -72,7 +72,8 @@ def _section(console: Console, title: str) -> None:
 
 def header(cal: Calibration) -> list[tuple[str, str]]:
     rows = [("log", cal.source),
-            ("read", f"{cal.rows:,} rows, {cal.incidents.value:,.0f} incidents "
+            ("read", f"{values.many(cal.rows, 'row', 'rows')}, "
+                     f"{values.many(int(cal.incidents.value), 'incident', 'incidents')} "
                      f"(the last row of each {cal.headers['id']})")]
     if cal.span:
         rows.append(("weeks", f"{cal.span[0]}..{cal.span[1]} ({values.many(cal.weeks_covered, 'week', 'weeks')})"))

@@ -66,7 +66,8 @@ def render(cal: Calibration, app: str | None = None) -> str:
     app = app or app_name(cal.source)
     log = PurePath(cal.source).name
     lines = [
-        f"# From `whorunsit calibrate` on {log}: {cal.incidents.value:,.0f} incidents.",
+        f"# From `whorunsit calibrate` on {log}: "
+        f"{values.many(int(cal.incidents.value), 'incident', 'incidents')}.",
         "# Paste under `applications:` in your scenario and rename the entry; split the",
         "# rate between your applications if the log covers several.",
         "applications:",
