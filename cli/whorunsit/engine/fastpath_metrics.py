@@ -52,8 +52,9 @@ def percentile_rows(ascending: np.ndarray, counts: np.ndarray, q: float) -> np.n
     safe = np.maximum(n - 1, 0)
     a = ascending[rows, np.minimum(prev_idx, safe)]
     b = ascending[rows, np.minimum(next_idx, safe)]
-    diff = b - a
-    lerp = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+    with np.errstate(invalid="ignore"):  # empty rows: inf - inf, replaced by NaN below
+        diff = b - a
+        lerp = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
     return np.where(n > 0, lerp, math.nan)
 
 
