@@ -1,6 +1,7 @@
 """The calibrate package on hand-made logs: reading, last rows, bad cells, figures, CIs,
 steady weeks and the scenario snippet."""
 
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -8,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from whorunsit import api
 from whorunsit.calibrate import (
@@ -16,6 +19,7 @@ from whorunsit.calibrate import (
     calibrate,
     intervals,
     read_log,
+    render,
     snippet,
     values,
     weeks,
@@ -215,7 +219,7 @@ def test_short_rows_and_rows_without_id(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ("", "is empty; a CSV incident log with a header line"),
     (HEADER + "\n", "holds no incident rows"),
-    (HEADER + '\nINC1,"never closed\n', "cannot be read as CSV"),
+    (HEADER + '\nINC1,"never closed\nINC2,x\n', 'a quoted field opened on this line is never closed; a closing quote (")'),
 ])
 def test_unreadable_logs_are_one_located_problem(tmp_path, content, message):
     path = tmp_path / "bad.csv"
@@ -243,6 +247,11 @@ def test_negative_times_to_restore_are_left_out(tmp_path):
     cal = calibrate(write(tmp_path, ROWS + ["INC5,New,0,2/3/2016 10:00,3,G,1/3/2016 10:00"]))
     assert cal.ttr["p50"].n == 3
     assert "1 incident was resolved before it was opened (first: INC5)" in cal.notes[0]
+
+
+def test_stray_quotes_inside_fields_are_characters(tmp_path):
+    log = read_log(write(tmp_path, ['INC1,New,0,29/2/2016 10:00,3,5" screen,?', ROWS[2]]))
+    assert log.group == ['5" screen', "Group A"]
 
 
 def test_field_column_counts_characters_across_quotes():
@@ -405,3 +414,42 @@ def test_snippet_is_a_scenario_fragment_the_loader_accepts(tmp_path):
     assert written == pytest.approx(cal.per_week_mean.value, abs=0.05)  # three figures
     assert app.incident_rate * 168 == pytest.approx(written)
     assert sum(app.priority_mix) == pytest.approx(1.0)
+
+
+# -- anything in, a calibration or located problems out -----------------------------------
+
+_JUNK = st.sampled_from(["", "?", "x", "-1", '"a,b"', '"', "\t", "31/2/2016 99:99", "P9"])
+#: per column of HEADER: mostly plausible values, sometimes junk
+_COLUMNS = [
+    st.sampled_from(["INC1", "INC2", "INC3", "?"]),
+    st.sampled_from(["New", "Closed"]),
+    st.sampled_from(["0", "1", "4"]) | _JUNK,
+    st.sampled_from(["29/2/2016 10:00", "5/3/2016 23:59", "1/1/2017 00:00"]) | _JUNK,
+    st.sampled_from(["1 - Critical", "3 - Moderate", "5 - Planning"]) | _JUNK,
+    st.sampled_from(["G1", "G2"]) | _JUNK,
+    st.sampled_from(["1/3/2016 10:00", "28/2/2016 10:00", "?"]) | _JUNK,
+]
+_ROW = st.tuples(*_COLUMNS).map(list) | st.lists(_JUNK, max_size=9)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                    HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(_ROW, max_size=12), delimiter=st.sampled_from([",", ";"]),
+       every_column=st.booleans(), empty=st.booleans())
+def test_any_log_gives_a_calibration_or_located_problems(tmp_path, rows, delimiter,
+                                                         every_column, empty):
+    header = HEADER if every_column else "number,incident_state,x,opened_at"
+    skip = {} if every_column else {"resolved": "", "reassignments": "", "priority": "",
+                                     "group": ""}
+    lines = [] if empty else [header] + [",".join(r) for r in rows]
+    path = tmp_path / "fuzz.csv"
+    path.write_text("\n".join(line.replace(",", delimiter) for line in lines) + "\n")
+    try:
+        cal = calibrate(path, Options(columns=skip))
+    except InputError as exc:
+        assert exc.problems and all(str(p) for p in exc.problems)
+        return
+    event("calibrated")
+    snippet.render(cal)
+    render.render_table_text(cal, width=80)
+    json.loads(render.render_json(cal))

@@ -72,8 +72,11 @@ def records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, str | N
     """(line it starts on, the raw line when it is one line, fields) for each record.
 
     Lines without a quote are split directly, several times faster than the csv module
-    on a large export; a line with quotes is handed to the csv module, with the lines
-    that follow while a quoted field is still open (a value spanning lines).
+    on a large export. A line with a quote is handed to the csv module, which reads on
+    into the following lines only while a quoted field is open (a value spanning
+    lines), and reads a stray quote inside a field (``5" screen``) as a character, as
+    spreadsheet tools do. A quote still open at the end of the file is an error: it
+    would silently swallow every row after it.
     """
     n = 1  # the header was line 1
     for line in lines:
@@ -82,20 +85,29 @@ def records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, str | N
             if line.strip():
                 yield n, line, line.rstrip("\r\n").split(delimiter)
             continue
-        start, buf = n, [line]
-        while sum(part.count('"') for part in buf) % 2:
-            more = next(lines, None)
-            if more is None:
-                break
-            n += 1
-            buf.append(more)
+        start, ended = n, []
+
+        def feed(first=line, ended=ended):
+            yield first
+            # not `yield from lines`: closing this generator would close the file too
+            for more in lines:  # noqa: UP028
+                yield more
+            ended.append(True)
+
+        reader = csv.reader(feed(), delimiter=delimiter)
         try:
-            fields = next(csv.reader(buf, delimiter=delimiter, strict=True))
-        except csv.Error as exc:
+            fields = next(reader, [])
+        except csv.Error as exc:  # a field over the csv module's size limit, say
             raise InputError(Problem(Location("", start, 1), f"cannot be read as CSV ({exc})",
-                                     "comma-separated values, quotes doubled inside quoted "
-                                     "fields")) from None
-        yield start, (line if len(buf) == 1 else None), fields
+                                     "comma-separated values with a header line")) from None
+        n += reader.line_num - 1
+        if ended:
+            raise InputError(Problem(Location("", start, 1),
+                                     "a quoted field opened on this line is never closed",
+                                     'a closing quote ("), and quotes inside quoted fields '
+                                     "doubled (\"\")"))
+        if fields:
+            yield start, (line if reader.line_num == 1 else None), fields
 
 
 def field_column(raw: str | None, index: int, delimiter: str) -> int:
