@@ -36,9 +36,10 @@ def fifo_schedule(arrivals: np.ndarray, pickup: np.ndarray | None, work: np.ndar
         return starts, ends
     if servers < 1:
         raise ValueError("a queue needs at least one server")
+    # two buffers, written alternately, so no operation writes over its own input
     free = np.zeros((servers + 1, r))
-    free[servers] = np.inf  # a sentinel: min() against it keeps the last real server
-    low, high = free[:servers], free[1:]
+    spare = np.zeros((servers + 1, r))
+    free[servers] = spare[servers] = np.inf  # sentinel: min() against it keeps the last
     scratch = np.empty((servers, r))
     maximum, minimum, add = np.maximum, np.minimum, np.add
     for k in range(n):
@@ -48,6 +49,7 @@ def fifo_schedule(arrivals: np.ndarray, pickup: np.ndarray | None, work: np.ndar
         else:
             end = add(start, pickup[k], out=ends[k])
             add(end, work[k], out=end)
-        maximum(low, end, out=scratch)
-        minimum(high, scratch, out=low)
+        maximum(free[:servers], end, out=scratch)
+        minimum(free[1:], scratch, out=spare[:servers])
+        free, spare = spare, free
     return starts, ends
