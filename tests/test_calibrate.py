@@ -25,7 +25,7 @@ from whorunsit.calibrate import (
     weeks,
 )
 from whorunsit.calibrate import options as opt
-from whorunsit.calibrate.log import field_column
+from whorunsit.calibrate.records import field_column
 from whorunsit.errors import InputError
 
 HEADER = "number,incident_state,reassignment_count,opened_at,priority,assignment_group,resolved_at"
@@ -257,6 +257,8 @@ def test_stray_quotes_inside_fields_are_characters(tmp_path):
 def test_field_column_counts_characters_across_quotes():
     raw = 'a,"b,c",d\n'
     assert [field_column(raw, i, ",") for i in range(3)] == [1, 3, 9]
+    raw = 'a,"b "",c",5" x,d\n'  # a doubled quote inside quotes; a stray one outside
+    assert [field_column(raw, i, ",") for i in range(4)] == [1, 3, 12, 17]
 
 
 # -- values -------------------------------------------------------------------------------

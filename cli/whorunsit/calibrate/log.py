@@ -16,13 +16,14 @@ from __future__ import annotations
 import csv
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from whorunsit.calibrate import source, values
+from whorunsit.calibrate.records import field_column, records
 from whorunsit.errors import InputError, Location, Problem
 
 #: what each column means, and its ServiceNow header
@@ -66,63 +67,6 @@ class Log:
     @property
     def incidents(self) -> int:
         return len(self.ids)
-
-
-def records(lines: Iterator[str], delimiter: str) -> Iterator[tuple[int, str | None, list[str]]]:
-    """(line it starts on, the raw line when it is one line, fields) for each record.
-
-    Lines without a quote are split directly, several times faster than the csv module
-    on a large export. A line with a quote is handed to the csv module, which reads on
-    into the following lines only while a quoted field is open (a value spanning
-    lines), and reads a stray quote inside a field (``5" screen``) as a character, as
-    spreadsheet tools do. A quote still open at the end of the file is an error: it
-    would silently swallow every row after it.
-    """
-    n = 1  # the header was line 1
-    for line in lines:
-        n += 1
-        if '"' not in line:
-            if line.strip():
-                yield n, line, line.rstrip("\r\n").split(delimiter)
-            continue
-        start, ended = n, []
-
-        def feed(first=line, ended=ended):
-            yield first
-            # not `yield from lines`: closing this generator would close the file too
-            for more in lines:  # noqa: UP028
-                yield more
-            ended.append(True)
-
-        reader = csv.reader(feed(), delimiter=delimiter)
-        try:
-            fields = next(reader, [])
-        except csv.Error as exc:  # a field over the csv module's size limit, say
-            raise InputError(Problem(Location("", start, 1), f"cannot be read as CSV ({exc})",
-                                     "comma-separated values with a header line")) from None
-        n += reader.line_num - 1
-        if ended:
-            raise InputError(Problem(Location("", start, 1),
-                                     "a quoted field opened on this line is never closed",
-                                     'a closing quote ("), and quotes inside quoted fields '
-                                     "doubled (\"\")"))
-        if fields:
-            yield start, (line if reader.line_num == 1 else None), fields
-
-
-def field_column(raw: str | None, index: int, delimiter: str) -> int:
-    """1-based character column where field ``index`` starts in a raw CSV line."""
-    if raw is None or index == 0:
-        return 1
-    seen, quoted = 0, False
-    for i, ch in enumerate(raw):
-        if ch == '"':
-            quoted = not quoted
-        elif ch == delimiter and not quoted:
-            seen += 1
-            if seen == index:
-                return i + 2
-    return len(raw.rstrip("\r\n")) + 1
 
 
 def resolve_columns(overrides: Mapping[str, str | None] | None) -> dict[str, str | None]:
