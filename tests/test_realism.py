@@ -133,3 +133,15 @@ def test_the_documented_snippet_is_what_calibrate_prints(timed_real):
     doc = (ROOT / "docs" / "calibration.md").read_text()
     block = doc.split("On the real log below:\n\n```yaml\n", 1)[1].split("```", 1)[0]
     assert block == snippet.render(timed_real[0])
+
+
+def test_the_command_on_the_real_zip(tmp_path):
+    from typer.testing import CliRunner
+
+    from whorunsit.app import app
+
+    result = CliRunner().invoke(app, ["calibrate", str(LOG)],
+                                env={"NO_COLOR": "1", "COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    assert "24,918 incidents" in result.stdout and "Group 70" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80

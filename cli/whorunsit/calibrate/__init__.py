@@ -5,9 +5,11 @@
     cal.figures()["incidents.time_to_restore.p50"]   # value, 95% CI, unit, n
 
 Data flows one way, like the rest of the tool: ``source`` opens a CSV (or a zip holding
-one), ``log`` reads the last row of each incident, ``figures`` measures them (with the
-intervals of ``intervals`` and the weeks of ``weeks``), ``render`` and ``snippet`` write
-the report and the scenario YAML. Only numpy, scipy and the standard library are used.
+one), ``records`` splits it into located records, ``log`` keeps the last row of each
+incident and reads its cells (``values``), ``figures`` measures them (with the intervals
+of ``intervals`` and the weeks of ``weeks``), ``render`` and ``snippet`` write the report
+and the scenario YAML; ``options`` reads the command's flags. Only numpy, scipy and the
+standard library are used.
 """
 
 from __future__ import annotations
