@@ -121,6 +121,28 @@ def test_calendar_24x7_and_custom_days():
     assert (s.calendar.start_hour, s.calendar.end_hour) == (8.5, 18.0)
 
 
+def test_arrivals_default_uniform_scenario_default_inherited_and_overridden(tmp_path):
+    assert loads_scenario(MINIMAL).application("shop").in_hours_share is None
+    text = MINIMAL.replace("shop: {owner: dev, incidents: 2/week}", textwrap.dedent("""\
+        shop: {owner: dev, incidents: 2/week}
+          jobs: {owner: dev, incidents: 1/week, arrivals: uniform}
+          web: {owner: dev, incidents: 1/week, arrivals: {in_hours: 0.9}}"""))
+    s = loads_scenario(text + "arrivals: {in_hours: 69%}\n")
+    shares = {a.name: a.in_hours_share for a in s.applications}
+    assert shares == {"shop": pytest.approx(0.69), "jobs": None, "web": 0.9}
+    # a proposal extending the base inherits its default, and may take it away
+    base = write(tmp_path, text + "arrivals: {in_hours: 69%}\n", "base.yaml")
+    same = write(tmp_path, "extends: base.yaml\nname: same\n", "same.yaml")
+    assert load_scenario(same).application("shop").in_hours_share == pytest.approx(0.69)
+    even = write(tmp_path, "extends: base.yaml\narrivals: null\n", "even.yaml")
+    assert load_scenario(even).application("shop").in_hours_share is None
+    assert load_scenario(base).application("jobs").in_hours_share is None
+    # all working hours: 100% is the only share a calendar without nights can meet
+    always = loads_scenario(MINIMAL + "calendar: {working_hours: 24x7}\n"
+                            "arrivals: {in_hours: 100%}\n")
+    assert always.application("shop").in_hours_share == 1.0
+
+
 def test_money_periods_convert():
     text = MINIMAL.replace("dev: {headcount: 4}", textwrap.dedent("""\
         dev:

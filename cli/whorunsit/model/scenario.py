@@ -35,6 +35,10 @@ class Application:
     support_path: str = "default"
     #: name of the deployment policy that serves its deployment requests
     deployment_policy: str = "default"
+    #: share of incidents that arrive in working hours (per the scenario calendar), 0..1;
+    #: None spreads them evenly over the week. Real tickets bunch in working hours, which
+    #: even arrivals overstate out of hours (and with them callouts)
+    in_hours_share: float | None = None
 
 
 @dataclass(frozen=True)

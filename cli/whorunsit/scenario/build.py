@@ -33,6 +33,7 @@ from whorunsit.model import (
     TeamKind,
     Tier,
 )
+from whorunsit.model.calendar import HOURS_PER_WEEK
 from whorunsit.model.scenario import OWNER, PRIORITIES
 from whorunsit.scenario.problems import Problems, did_you_mean
 from whorunsit.scenario.spec import MAX_ENTITIES
@@ -90,7 +91,9 @@ class Builder:
                          f"at most {MAX_ENTITIES:,} in all")
         paths = self._paths(r["support_paths"])
         policies = self._deployments(r["deployments"])
-        apps = self._applications(r["applications"], paths, policies)
+        calendar = self._calendar(r["calendar"])
+        default_share = self._in_hours(r, calendar)
+        apps = self._applications(r["applications"], paths, policies, calendar, default_share)
         rotas = self._inline_rotas(r["teams"]) + self._rotas(r["rotas"])
         self._unique_rotas(rotas)
         routing = self._policies(r["policies"])
@@ -110,7 +113,7 @@ class Builder:
             warmup=warmup,
             replications=r["replications"],
             seed=r["seed"],
-            calendar=self._calendar(r["calendar"]),
+            calendar=calendar,
             teams=tuple(self.teams.values()),
             applications=apps,
             support_paths=tuple(paths.values()),
@@ -231,10 +234,29 @@ class Builder:
             seen.add(rota.name)
 
     # -- applications -------------------------------------------------------------------
+    def _in_hours(self, rec: Record, calendar: Calendar) -> float | None:
+        """The share of incidents arriving in working hours that ``arrivals`` sets, or None
+        (uniform). The share cannot be met when the calendar has no out-of-hours time."""
+        arrivals = rec["arrivals"]
+        if not isinstance(arrivals, Record) or arrivals["in_hours"] is None:
+            return None
+        share = arrivals["in_hours"]
+        if share < 1.0 and calendar.working_hours_per_week >= HOURS_PER_WEEK:
+            self.problem(arrivals.at("in_hours"), arrivals.sub("in_hours"),
+                         f"{share * 100:g}% of incidents in working hours, but the calendar "
+                         "has no out-of-hours time", "100%, or arrivals: uniform, with a "
+                         "calendar that is all working hours")
+            return None
+        return share
+
     def _applications(self, apps: LocMap, paths: dict[str, SupportPath],
-                      policies: dict[str, DeploymentPolicy]) -> tuple[Application, ...]:
+                      policies: dict[str, DeploymentPolicy], calendar: Calendar,
+                      default_share: float | None) -> tuple[Application, ...]:
         out = []
         for name, rec in apps.items():
+            # an application that says nothing about arrivals takes the scenario's
+            in_hours = self._in_hours(rec, calendar) if rec.has("arrivals") else (
+                None if "arrivals" in rec.invalid else default_share)
             owner = self.team_ref(rec, "owner")
             prio = rec["priorities"]
             mix = tuple(prio[p] for p in PRIORITIES)
@@ -251,7 +273,7 @@ class Builder:
             out.append(Application(
                 name, owner, rec["incidents"], mix,  # type: ignore[arg-type]
                 rec["availability_target"], rec["downtime_cost"], rec["deployments"],
-                rec["change_failure_rate"], path, policy,
+                rec["change_failure_rate"], path, policy, in_hours,
             ))
         return tuple(out)
 

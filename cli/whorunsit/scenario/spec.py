@@ -110,9 +110,20 @@ TEAM = Section("team", "A team: who it is, what it costs, what it does out of ho
     COUNT,
 ), stampable=True)
 
+ARRIVALS = Either(
+    k.choice(("uniform",), "arrival profile"),
+    Section("arrivals", "When in the week incidents arrive.", (
+        Field("in_hours", k.share(), "Share of incidents that arrive in working hours (per "
+              "the calendar); the rest arrive out of hours. The weekly rate is unchanged.",
+              required=True),
+    )),
+)
+
 APPLICATION = Section("application", "An application: its owner, demand and what downtime costs.", (
     Field("owner", k.name("team"), "The owning (delivery) team.", required=True),
     Field("incidents", k.rate(), "Incident rate, Poisson.", required=True),
+    Field("arrivals", ARRIVALS, "When in the week its incidents arrive: uniform (evenly "
+          "over the week) or {in_hours: 70%}.", default_doc="the scenario's arrivals"),
     Field("priorities", Section("priorities", "Shares of P1..P4 incidents; they must sum to "
                                 "100% (keys left out count as 0%).", tuple(
         Field(p, k.share(), f"Share of {p} incidents.", default="0%") for p in ("P1", "P2", "P3", "P4"))),
@@ -246,6 +257,8 @@ SCENARIO = Section("scenario", "A whorunsit scenario: an IT operating model to s
     Field("replications", k.integer(1, MAX_REPLICATIONS), "Independent runs.", default=100),
     Field("seed", k.integer(0, 2**63 - 1), "Random seed; same seed, same results.", default=1),
     Field("calendar", CALENDAR, "Working-hours calendar.", default={}),
+    Field("arrivals", ARRIVALS, "When in the week incidents arrive, for applications that do "
+          "not say: uniform (evenly over the week) or {in_hours: 70%}.", default="uniform"),
     Field("callout_priorities", ListOf(k.priority(), max_items=4), "Priorities that call people "
           "out of hours; the others wait for working hours.", default=["P1", "P2"]),
     Field("priority_impact", _shares("priority impact", {"P1": "100%", "P2": "50%", "P3": "0%",
