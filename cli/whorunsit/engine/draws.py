@@ -5,7 +5,8 @@ happens in the replication, so draws never depend on the order events are proces
 (which differs between scenarios and would spoil common random numbers). Per
 application there are four streams (see ``streams``):
 
-- ``arrivals``: incident count and start times, then per incident its priority, its
+- ``arrivals``: incident count and start times (even over the week, or by the
+  application's arrival profile, see ``arrivals``), then per incident its priority, its
   channel (alert or customer) and its detection delay;
 - ``support``: per incident and tier, uniforms for pickup, work, routing, handoff,
   misroute triage, re-assessment after a bounce and best-endeavours answer and delay;
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from whorunsit.engine.arrivals import incident_starts
 from whorunsit.engine.plan import AppPlan, Plan
 from whorunsit.engine.quantiles import quantile, quantiles
 from whorunsit.engine.streams import stream
@@ -67,11 +69,10 @@ class Incidents:
     def __init__(self, plan: Plan, app: AppPlan, seed: int, replication: int):
         horizon = plan.horizon
         rng = stream(seed, replication, "arrivals", app.name)
-        n = int(rng.poisson(app.incident_rate * horizon)) if app.incident_rate > 0 else 0
-        start = np.sort(rng.uniform(0.0, horizon, n))
-        attrs = rng.random((n, 3))
+        start = incident_starts(rng, app.incident_rate, horizon, app.arrivals)
+        attrs = rng.random((len(start), 3))
         support = stream(seed, replication, "support", app.name)
-        self._fill(app, start, attrs, support.random((n, len(app.tiers), TIER_COLUMNS)))
+        self._fill(app, start, attrs, support.random((len(start), len(app.tiers), TIER_COLUMNS)))
 
     def _fill(self, app: AppPlan, start: np.ndarray, attrs: np.ndarray,
               tier_u: np.ndarray, prio=None, alert=None) -> None:

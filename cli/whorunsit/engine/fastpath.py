@@ -38,6 +38,7 @@ import math
 import numpy as np
 
 from whorunsit.engine import fastpath_metrics
+from whorunsit.engine.arrivals import incident_starts
 from whorunsit.engine.draws import HANDOFF, PICKUP, ROUTE, TIER_COLUMNS, WORK
 from whorunsit.engine.kiefer_wolfowitz import fifo_schedule
 from whorunsit.engine.plan import Plan
@@ -200,8 +201,8 @@ class _AppBatch:
     def _draw(app, seed: int, replication: int, horizon: float, buffer: np.ndarray):
         """One replication's draws, number for number those of ``draws.Incidents``."""
         rng = stream(seed, replication, "arrivals", app.name)
-        n = int(rng.poisson(app.incident_rate * horizon)) if app.incident_rate > 0 else 0
-        start = np.sort(rng.uniform(0.0, horizon, n))
+        start = incident_starts(rng, app.incident_rate, horizon, app.arrivals)
+        n = len(start)
         attrs = rng.random((n, 3))
         tiers = app.tiers
         size = n * len(tiers) * TIER_COLUMNS

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from whorunsit.engine.arrivals import ArrivalProfile
 from whorunsit.engine.week import NIGHT, WEEKEND, WeekPlan, window_flips
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import (
@@ -20,6 +21,7 @@ from whorunsit.model import (
     Scenario,
     Tier,
 )
+from whorunsit.model.calendar import HOURS_PER_WEEK
 from whorunsit.model.scenario import OWNER
 
 APPROVE_NONE, APPROVE_BOARD, APPROVE_DELAY = 0, 1, 2
@@ -108,6 +110,8 @@ class AppPlan:
     sre: SrePlan | None
     #: cover[team][kind] = rota index answering out-of-hours calls (-1: none)
     cover: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    #: when in the week incidents arrive; None = evenly
+    arrivals: ArrivalProfile | None = None
 
 
 @dataclass
@@ -147,6 +151,7 @@ class Plan:
         self.policies = [self._policy(i, p) for i, p in enumerate(scenario.deployment_policies)]
         self.callout = tuple((p + 1) in scenario.callout_priorities for p in range(4))
         self.impact = tuple(float(x) for x in scenario.priority_impact)
+        self._profiles: dict[float, ArrivalProfile] = {}
         self.apps = [self._app(i, a) for i, a in enumerate(scenario.applications)]
         if self.problems:
             raise InputError(self.problems)
@@ -263,7 +268,28 @@ class Plan:
             detection.alert_delay if detection else Distribution.fixed(0.0),
             detection.customer_delay if detection else Distribution.fixed(0.0),
             int(detection.alert_entry_tier) if detection else 0, tiers, policy, sre)
+        app.arrivals = self._arrivals(a)
         return app
+
+    def _arrivals(self, a) -> ArrivalProfile | None:
+        """The arrival profile of an application; one per share, shared by applications."""
+        share = a.in_hours_share
+        if share is None:
+            return None
+        if not 0.0 <= share <= 1.0:
+            self._bad(f"application {a.name!r} has {share!r} of incidents in working hours",
+                      "a share between 0 and 1")
+            return None
+        if self.week.working_per_week >= HOURS_PER_WEEK:
+            if share < 1.0:
+                self._bad(f"application {a.name!r} has {share:.0%} of incidents in working "
+                          "hours, but the calendar has no out-of-hours time",
+                          "100% (or None) with a calendar that is all working hours")
+            return None   # every hour is a working hour: even arrivals are that
+        share = float(share)
+        if share not in self._profiles:
+            self._profiles[share] = ArrivalProfile(self.week, share)
+        return self._profiles[share]
 
     def _tier(self, j: int, tier: Tier, n: int, owner: int, app: str) -> TierPlan:
         where = f"tier {tier.name!r} of application {app!r}"
