@@ -405,7 +405,7 @@ def test_snippet_is_a_scenario_fragment_the_loader_accepts(tmp_path):
     text = snippet.render(cal)
     fragment = yaml.safe_load(text)
     (name, entry), = fragment["applications"].items()
-    assert name == "log" and set(entry) == {"incidents", "priorities"}
+    assert name == "log" and set(entry) == {"incidents", "priorities", "arrivals"}
     (tmp_path / "base.yaml").write_text(SCENARIO.read_text())
     proposal = tmp_path / "calibrated.yaml"
     flow = yaml.safe_dump(entry, default_flow_style=True)
@@ -416,6 +416,19 @@ def test_snippet_is_a_scenario_fragment_the_loader_accepts(tmp_path):
     assert written == pytest.approx(cal.per_week_mean.value, abs=0.05)  # three figures
     assert app.incident_rate * 168 == pytest.approx(written)
     assert sum(app.priority_mix) == pytest.approx(1.0)
+    # every row opens at 10:00: in working hours on weekdays only
+    assert app.in_hours_share == pytest.approx(1 - cal.out_of_hours.value, abs=0.0005)
+
+
+def test_snippet_arrivals_need_out_of_hours_time_to_mean_anything(tmp_path):
+    rows = [f"INC{i},New,0,{1 + i % 28}/3/2016 {i % 24}:00,1,G,?" for i in range(200)]
+    path = write(tmp_path, rows)
+    entry = yaml.safe_load(snippet.render(calibrate(path)))["applications"]["log"]
+    share = float(entry["arrivals"]["in_hours"].removesuffix("%"))
+    assert 10 < share < 40   # about 40 of 168 hours a week are working hours
+    always = calibrate(path, Options(working_hours=WorkingHours(0.0, 24.0, tuple(range(7)))))
+    text = snippet.render(always)
+    assert "arrivals" not in text and "out of hours" not in text
 
 
 # -- anything in, a calibration or located problems out -----------------------------------

@@ -79,7 +79,8 @@ def test_yaml_is_the_scenario_snippet(log):
     assert result.exit_code == 0, result.stderr
     entry = yaml.safe_load(result.stdout)["applications"]["export"]
     assert entry == {"incidents": "21/week", "priorities": {"P1": "26.7%", "P2": "26.7%",
-                                                            "P3": "23.3%", "P4": "23.3%"}}
+                                                            "P3": "23.3%", "P4": "23.3%"},
+                     "arrivals": {"in_hours": "60%"}}
 
 
 def test_flags_reach_the_calibration(log):

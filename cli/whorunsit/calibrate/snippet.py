@@ -1,10 +1,10 @@
 """The scenario YAML a calibration suggests, written the way scenarios/*.yaml are.
 
-Only what the log can set goes in as keys: the rate of new incidents and the priority
-mix of one application entry. The figures a simulated scenario should come close to
-(time to restore, reassignments, out of hours) follow as comments, because they are
-outcomes of the support path, not inputs; docs/calibration.md explains how to tune
-towards them.
+Only what the log can set goes in as keys: the rate of new incidents, the priority mix
+and the share opened in working hours (``arrivals: {in_hours: x%}``) of one application
+entry. The figures a simulated scenario should come close to (time to restore,
+reassignments) follow as comments, because they are outcomes of the support path, not
+inputs; docs/calibration.md explains how to tune towards them.
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ def render(cal: Calibration, app: str | None = None) -> str:
         inner = ", ".join(f"{p.name}: {_pct(x)}"
                           for p, x in zip(cal.priorities, pct, strict=True))
         lines.append(f"    priorities: {{{inner}}}")
+    in_hours = _in_hours(cal)
+    if in_hours is not None:
+        lines.append(f"    arrivals: {{in_hours: {_pct(in_hours * 100)}}}")
     lines += ["#", "# Outcomes to compare with `whorunsit simulate` (docs/calibration.md):"]
     opened, resolved = cal.headers["opened"], cal.headers.get("resolved")
     checks = [
@@ -96,13 +99,23 @@ def render(cal: Calibration, app: str | None = None) -> str:
         if math.isfinite(fig.value):
             shown = (fmt.duration(fig.value) if fig.unit == "h" else fmt.number(fig.value))
             lines.append(f"#   {metric}: {shown}" + (f" ({why})" if why else ""))
-    ooh = cal.out_of_hours
-    if math.isfinite(ooh.value):
-        lines.append(f"# Opened out of hours ({cal.working_hours}): {fmt.percent(ooh.value)} "
-                     "in the log;")
-        lines.append("# a scenario's arrivals are even over the week, which puts "
-                     f"{fmt.percent(_even_out_of_hours(cal.working_hours))} out of hours.")
+    if in_hours is not None:
+        lines.append(f"# arrivals: {fmt.percent(in_hours)} opened in working hours "
+                     f"({cal.working_hours}) in the log;")
+        lines.append("# give the scenario that calendar. Left out, arrivals are even over "
+                     "the week,")
+        lines.append(f"# which puts {fmt.percent(_even_out_of_hours(cal.working_hours))} "
+                     "out of hours.")
     return "\n".join(lines) + "\n"
+
+
+def _in_hours(cal: Calibration) -> float | None:
+    """The share opened in working hours, when the log and the hours say anything:
+    with no out-of-hours time every incident is trivially in working hours."""
+    ooh = cal.out_of_hours.value
+    if not math.isfinite(ooh) or _even_out_of_hours(cal.working_hours) <= 0:
+        return None
+    return 1.0 - ooh
 
 
 def _even_out_of_hours(hours: figures.WorkingHours) -> float:
