@@ -284,3 +284,30 @@ def test_alerts_enter_at_their_tier_and_go_to_the_alert_team_after_detection():
     assert m["teams.bridge.tickets_per_week"] == pytest.approx(1.0)
     assert m["teams.ops.tickets_per_week"] == pytest.approx(1.0)
     assert m["incidents.handoffs.mean"] == pytest.approx(0.5)
+
+
+def test_time_to_restore_by_priority_and_for_the_urgent_ones():
+    # Tuesday night with a rota: the P1 and P2 are answered at once (1 h each, two
+    # people on call); the P3s and the P4 wait for 09:00
+    scn = single(rotas=[rota("r", ["desk"], members=4, on_call=2)], horizon=WEEK)
+    m, _ = play(scn, {0: ([TUE + 2, TUE + 3, TUE + 4, TUE + 5, TUE + 6], [1, 2, 3, 3, 4])})
+    assert m["incidents.P1.time_to_restore.mean"] == pytest.approx(1.0)
+    assert m["incidents.P2.time_to_restore.p95"] == pytest.approx(1.0)
+    # P3s from 04:00 and 05:00 start at 09:00 with two responders: 6 h and 5 h
+    assert m["incidents.P3.time_to_restore.mean"] == pytest.approx(5.5)
+    assert m["incidents.P3.time_to_restore.p50"] == pytest.approx(5.5)
+    assert m["incidents.P3.time_to_restore.p95"] == pytest.approx(5.0 + 0.95)
+    # the P4 waits for a free responder after the P3s: 09:00 + 1 h + 1 h - 06:00
+    assert m["incidents.P4.time_to_restore.mean"] == pytest.approx(5.0)
+    assert m["incidents.urgent.time_to_restore.mean"] == pytest.approx(1.0)
+    assert m["incidents.time_to_restore.mean"] == pytest.approx((1 + 1 + 6 + 5 + 5) / 5)
+
+
+def test_time_to_restore_of_a_priority_with_no_incidents_is_missing():
+    scn = single(horizon=WEEK, callout_priorities=(1,))
+    m, _ = play(scn, {0: ([TUE + 10], [2])})
+    assert m["incidents.P2.time_to_restore.mean"] == pytest.approx(1.0)
+    for group in ("P1", "P3", "P4", "urgent"):   # only P1 is urgent here
+        for stat in ("mean", "p50", "p95"):
+            assert m[f"incidents.{group}.time_to_restore.{stat}"] != \
+                m[f"incidents.{group}.time_to_restore.{stat}"]   # NaN

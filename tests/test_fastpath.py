@@ -101,6 +101,17 @@ def test_incidents_open_or_undetected_at_the_horizon_count_as_the_engine_counts_
     assert fast.values[:, fast.names.index("incidents.unresolved")].min() > 0
 
 
+def test_priorities_that_call_nobody_out_give_the_engines_values():
+    # P3 only: its time to restore is every incident's, and no incident is urgent
+    scn = mixed(horizon=WEEK)
+    scn = dataclasses.replace(scn, applications=tuple(
+        dataclasses.replace(a, priority_mix=(0, 0, 1, 0)) for a in scn.applications))
+    fast = assert_same(scn, replications=3, seed=6)
+    p3 = fast.values[:, fast.names.index("incidents.P3.time_to_restore.p95")]
+    urgent = fast.values[:, fast.names.index("incidents.urgent.time_to_restore.p95")]
+    assert np.isfinite(p3).all() and np.isnan(urgent).all()
+
+
 def test_replications_near_the_queue_cap_are_played_by_the_engine(monkeypatch):
     monkeypatch.setattr(tally, "QUEUE_CAP", 60)
     fast = assert_same(mixed(rate_scale=3.0, horizon=WEEK), replications=3, seed=4)

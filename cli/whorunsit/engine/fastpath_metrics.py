@@ -244,6 +244,14 @@ def _incident_figures(plan: Plan, apps: list, c: _Constants, H: float, W: float)
     }
 
 
+def _restore(m: dict[str, float], prefix: str, inc: dict, b: int, ttr: np.ndarray,
+             n: int) -> None:
+    """``tally._restore`` for a group holding all n resolved incidents, or none."""
+    m[prefix + "time_to_restore.mean"] = float(ttr.mean()) if n else math.nan
+    m[prefix + "time_to_restore.p50"] = float(inc["p50"][b]) if n else math.nan
+    m[prefix + "time_to_restore.p95"] = float(inc["p95"][b]) if n else math.nan
+
+
 def _finish(plan: Plan, c: _Constants, b: int, tm: dict, inc: dict, apps: list,
             H: float, W: float) -> dict[str, float]:
     """Replication b's metrics: ``tally.finish`` with the engine's counters for it."""
@@ -295,6 +303,11 @@ def _finish(plan: Plan, c: _Constants, b: int, tm: dict, inc: dict, apps: list,
     m["incidents.time_to_restore.mean"] = float(ttr.mean()) if nres else math.nan
     for q in (50, 95, 99):
         m[f"incidents.time_to_restore.p{q}"] = float(inc[f"p{q}"][b])
+    # every incident has one priority (an eligibility rule): that priority's figures are
+    # all incidents' figures, the others' have no incidents
+    for p in range(4):
+        _restore(m, f"incidents.P{p + 1}.", inc, b, ttr, nres if p == c.prio else 0)
+    _restore(m, "incidents.urgent.", inc, b, ttr, nres if plan.callout[c.prio] else 0)
     m["incidents.handoffs.mean"] = _ratio(int(inc["handoffs"][b]), nres)
     m["incidents.reassignments.mean"] = _ratio(0, nres)
     m["incidents.queue_wait.mean"] = _ratio(float(inc["qwait"][b]), nres)

@@ -50,6 +50,7 @@ def init(rep) -> None:
     rep.toil_hours = [0.0] * nT
     rep.load_days = [{} if t.track_load else None for t in rep.plan.teams]
     rep.ttr = []
+    rep.ttr_prio = []
     rep.i_handoffs = 0
     rep.i_reass = 0
     rep.i_qwait = 0.0
@@ -171,6 +172,7 @@ def resolved(rep, tk: list, team: int) -> None:
         spent[k] = spent.get(k, 0.0) + down
     if tk[MEASURED]:
         rep.ttr.append(ttr)
+        rep.ttr_prio.append(tk[PRIO])
         rep.i_handoffs += tk[HANDOFFS]
         rep.i_reass += tk[REASS]
         rep.i_qwait += tk[QWAIT]
@@ -231,6 +233,14 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.nan
 
 
+def _restore(m: dict[str, float], prefix: str, ttr: np.ndarray) -> None:
+    """Time to restore of one group of incidents (a priority; the urgent ones, which call
+    people out of hours): NaN in a replication that resolved none of them."""
+    m[prefix + "time_to_restore.mean"] = float(ttr.mean()) if len(ttr) else math.nan
+    m[prefix + "time_to_restore.p50"] = _pct(ttr, 50)
+    m[prefix + "time_to_restore.p95"] = _pct(ttr, 95)
+
+
 def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     plan = rep.plan
     W = rep.W
@@ -271,6 +281,10 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.time_to_restore.p50"] = _pct(ttr, 50)
     m["incidents.time_to_restore.p95"] = _pct(ttr, 95)
     m["incidents.time_to_restore.p99"] = _pct(ttr, 99)
+    prio = np.asarray(rep.ttr_prio, dtype=np.int64)
+    for p in range(4):
+        _restore(m, f"incidents.P{p + 1}.", ttr[prio == p])
+    _restore(m, "incidents.urgent.", ttr[np.asarray(plan.callout, dtype=bool)[prio]])
     m["incidents.handoffs.mean"] = _ratio(rep.i_handoffs, nres)
     m["incidents.reassignments.mean"] = _ratio(rep.i_reass, nres)
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)

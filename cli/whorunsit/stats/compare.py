@@ -35,6 +35,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Outcomes",
         (
             "incidents.time_to_restore.*",
+            "incidents.urgent.time_to_restore.*",
             "deployments.*",
             "delivery.*",
             "queues.*",
