@@ -300,6 +300,9 @@ class Builder:
         if declared:
             self.problem(rec.loc, rec.path, f"names no {key} and there are {len(declared)} "
                          f"({', '.join(sorted(declared))})", f"{key}: <one of them>")
+        elif not written.incomplete:
+            self.problem(rec.loc, rec.path, f"has no {key}: no {what[1]} are declared",
+                         f"at least one of the {what[1]}")
         return None
 
     # -- support paths ------------------------------------------------------------------
@@ -361,7 +364,8 @@ class Builder:
 
     # -- deployments and policies -------------------------------------------------------
     def _deployments(self, policies: LocMap) -> dict[str, DeploymentPolicy]:
-        if not policies and not self.root.has("deployments"):
+        if not policies and not policies.incomplete:
+            # none written (or an empty mapping): every application deploys itself
             return {"default": DeploymentPolicy("default")}
         out = {}
         for name, rec in policies.items():
