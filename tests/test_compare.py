@@ -146,6 +146,21 @@ def test_metrics_sort_into_report_sections_with_teams_kept_together():
                      "teams.b.utilisation", "cost.total"]
 
 
+def test_urgent_time_to_restore_is_an_outcome_and_per_priority_figures_are_flow():
+    names = ["incidents.P1.time_to_restore.p95", "incidents.handoffs.mean",
+             "incidents.urgent.time_to_restore.p95", "incidents.time_to_restore.p95"]
+    a = results(dict.fromkeys(names, [1.0, 2.0]))
+    b = results(dict.fromkeys(names, [1.0, 3.0]), name="B")
+    metrics = cmp.compare([a, b]).metrics
+    by_name = {m.name: m for m in metrics}
+    assert [m.name for m in metrics] == [
+        "incidents.time_to_restore.p95", "incidents.urgent.time_to_restore.p95",
+        "incidents.P1.time_to_restore.p95", "incidents.handoffs.mean"]
+    urgent = by_name["incidents.urgent.time_to_restore.p95"]
+    assert urgent.section == "Outcomes" and urgent.unit == "h"
+    assert by_name["incidents.P1.time_to_restore.p95"].section == "Flow"
+
+
 def test_compare_refuses_mixed_currencies_and_a_single_scenario():
     a = results({"cost.total": [1.0, 2.0]})
     b = results({"cost.total": [1.0, 2.0]}, name="B", currency="EUR")

@@ -10,6 +10,7 @@ def test_sections_tables_and_verdict():
     text = render_markdown(report_samples.results(discontinuous=0.8))
     assert text.startswith("## whorunsit: Ops Run It (synthetic)\n")
     for heading in ("### Headline outcomes", "### Incident flow by team", "### Per incident",
+                    "### Time to restore by priority",
                     "### On-call and cost by team", "### Cost per year",
                     "### Availability by application", "### Warnings"):
         assert heading in text
@@ -17,6 +18,8 @@ def test_sections_tables_and_verdict():
     assert "| Team | Tier | Tickets /wk |" in text
     assert re.search(r"\| app-ops \| L2 · deploys \| .* \| \*\*9\d\.\d% ±0\.\d% !\*\* \|", text)
     assert "| **Total (OpEx + CapEx + downtime)** | **£" in text
+    assert "| Priority | Mean | p50 | p95 |" in text
+    assert re.search(r"\| \*\*Urgent \(P1, P2\)\*\* \| \*\*2\.\d\dh ±", text)
     assert "- ⚠️ **WARN** app-ops is 9" in text
 
 

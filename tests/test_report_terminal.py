@@ -26,7 +26,7 @@ def ops_run():
 def test_every_section_is_present_and_fits(ops_run, width):
     text = render(ops_run, width)
     for section in ("Headline outcomes", "Incident flow by team", "Per incident",
-                    "On-call and cost by team", "Cost per year", "Availability by application",
+                    "Time to restore by priority", "On-call and cost by team", "Cost per year", "Availability by application",
                     "Time to restore, all incidents pooled",
                     "Deployment lead time, all deployments pooled", "Warnings"):
         assert section in text, section
@@ -182,3 +182,36 @@ def test_unstable_queues_are_a_warning():
     text = " ".join(render(r).split())
     assert "WARN queues grew without bound in 10% of replications" in text
     assert "queues grew" not in render(report_samples.results())
+
+
+def test_time_to_restore_by_priority(ops_run):
+    text = render(ops_run, 80)
+    table = text.split("Time to restore by priority", 1)[1].split("On-call and cost", 1)[0]
+    assert re.search(r"Priority\s+Mean\s+p50\s+p95", table)
+    assert re.search(r"P1\s+1\.\d\dh ±0\.\d\dh\s+1\.\d\dh ±", table)
+    assert re.search(r"P3\s+1\d\.\dh ±\d\.\dh\s+4\.\d\dh ±\d\.\d\dh\s+2\.\d\dd ±", table)
+    assert "P4" not in table   # no P4 incident in any replication: no row
+    assert re.search(r"Urgent \(P1, P2\)\s+2\.\d\dh ±", table)
+    assert re.search(r"All incidents\s+9\.\d\dh ±", table)
+    assert "urgent = P1, P2: they call people out of hours" in table
+    # one replication in ten had no P1: its mean leaves that one out, and says so
+    assert "average only the replications that resolved one" in table
+    assert max(len(line) for line in table.splitlines()) <= 80
+
+
+def test_time_to_restore_by_priority_follows_the_callout_priorities():
+    import dataclasses
+
+    r = report_samples.results()
+    r.scenario = dataclasses.replace(r.scenario, callout_priorities=(1,))
+    assert "Urgent (P1)" in render(r, 120)
+    r.scenario = dataclasses.replace(r.scenario, callout_priorities=())
+    text = render(r, 120)
+    assert "Urgent" not in text and "call people out" not in text
+
+
+def test_results_without_figures_by_priority_leave_the_table_out():
+    r = report_samples.results()
+    for name in [n for n in r.samples if n.startswith(("incidents.P", "incidents.urgent"))]:
+        del r.samples[name]
+    assert "by priority" not in render(r, 120)

@@ -81,8 +81,8 @@ def build(results: Results, *, precision: float | None = None) -> Report:
         header=_header(view, precision),
         headline=_headline(view),
         verdict=verdict(results),
-        tables=[t for t in (_flow(view), _per_incident(view), _oncall(view), _costs(view),
-                            _availability(view)) if t.rows],
+        tables=[t for t in (_flow(view), _per_incident(view), _by_priority(view),
+                            _oncall(view), _costs(view), _availability(view)) if t.rows],
         charts=_charts(results),
         warnings=_warnings(view, precision),
     )
@@ -281,6 +281,36 @@ def _per_incident(view: _View) -> Table:
         if view.has(name):
             rows.append([_name(label), view.cell(name, suffix=True)])
     return Table("Per incident", ["Measure", "Estimate ±95% CI"], rows)
+
+
+def _by_priority(view: _View) -> Table:
+    """Time to restore per priority, and for the urgent ones that call people out: the
+    all-incident figures mix them with P3/P4 waiting for the next working day."""
+    stats = ("mean", "p50", "p95")
+    urgent = [f"P{p}" for p in view.scenario.callout_priorities]
+    groups = [(f"P{p}", f"incidents.P{p}.") for p in range(1, 5)]
+    if urgent:
+        groups.append((f"Urgent ({', '.join(urgent)})", "incidents.urgent."))
+    groups.append(("All incidents", "incidents."))
+    rows, partial = [], False
+    for label, prefix in groups:
+        names = [f"{prefix}time_to_restore.{s}" for s in stats]
+        est = view.get(names[0])
+        if est is None or est.n == 0:
+            continue   # no such incident in any replication (or an older run's results)
+        partial = partial or est.n < view.results.replications
+        rows.append([_name(label)] + [view.cell(n) for n in names])
+    if len(rows) < 2:
+        return Table("Time to restore by priority", [], [])
+    notes = []
+    if urgent:
+        notes.append(f"urgent = {', '.join(urgent)}: they call people out of hours; "
+                     "the rest wait for working hours")
+    if partial:
+        notes.append("a priority's figures average only the replications that resolved one")
+    totals = 2 if urgent else 1
+    return Table("Time to restore by priority", ["Priority", "Mean", "p50", "p95"], rows,
+                 notes, totals=min(totals, len(rows) - 1))
 
 
 # -- on-call and cost -------------------------------------------------------------------------
