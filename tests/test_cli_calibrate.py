@@ -64,7 +64,7 @@ def test_json_has_every_figure_with_its_interval(log):
                  "incidents.out_of_hours", "incidents.time_to_restore.p50",
                  "incidents.time_to_restore.p99", "incidents.time_to_restore.mean",
                  "incidents.reassignments.mean", "incidents.reassignments.share.3+",
-                 "incidents.priority.P1", "priorities.P4.time_to_restore.p95"):
+                 "incidents.priority.P1", "incidents.P4.time_to_restore.p95"):
         assert set(figures[name]) == {"value", "ci95", "unit", "n"}, name
     assert figures["incidents.count"]["value"] == 30
     assert figures["incidents.time_to_restore.p50"]["value"] == 24.5

@@ -98,8 +98,8 @@ class Calibration:
             out[f"incidents.priority.{p.name}"] = p.share
         out["incidents.priority.other"] = self.other_priority
         for p in self.priorities:
-            out[f"priorities.{p.name}.time_to_restore.p50"] = p.ttr_p50
-            out[f"priorities.{p.name}.time_to_restore.p95"] = p.ttr_p95
+            out[f"incidents.{p.name}.time_to_restore.p50"] = p.ttr_p50
+            out[f"incidents.{p.name}.time_to_restore.p95"] = p.ttr_p95
         return out
 
 
