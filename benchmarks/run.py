@@ -58,9 +58,12 @@ class Sizes:
     at_scale_replications: int | None = None  # None: the scenario's own (1000)
     at_scale_horizon: float | None = None  # None: the scenario's own (52 weeks)
     scaling: bool = True
-    #: replications of the scaling runs' base (the doubled runs double it): a tenth of
-    #: the flagship keeps `make bench` within minutes while the general engine is slow
-    scaling_replications: int = 100
+    #: replications of the scaling runs' base (the doubled runs double it): a twentieth
+    #: of the flagship keeps `make bench` within minutes while the general engine is slow
+    scaling_replications: int = 50
+    #: every scaling run is repeated this often, interleaved, and the least CPU time
+    #: kept: other jobs on a shared machine only ever add time
+    scaling_rounds: int = 3
     startup_repeats: int = 5
 
 
@@ -73,6 +76,7 @@ QUICK = Sizes(
     at_scale_replications=20,
     at_scale_horizon=8 * 168.0,
     scaling_replications=10,
+    scaling_rounds=1,
     startup_repeats=3,
 )
 
@@ -347,16 +351,25 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
     if sizes.scaling:
         reps = sizes.scaling_replications
         with tempfile.TemporaryDirectory() as tmp:
-            start = measure_at_scale(AT_SCALE, horizon, reps)
-            variants = {
-                "teams x2": measure_at_scale(_doubled_teams_file(Path(tmp)), horizon, reps),
-                "horizon x2": measure_at_scale(AT_SCALE, base["horizon"] * 2, reps),
-                "replications x2": measure_at_scale(AT_SCALE, horizon, reps * 2),
+            runs = {
+                "base": (AT_SCALE, horizon, reps),
+                "teams x2": (_doubled_teams_file(Path(tmp)), horizon, reps),
+                "horizon x2": (AT_SCALE, base["horizon"] * 2, reps),
+                "replications x2": (AT_SCALE, horizon, reps * 2),
             }
+            best: dict[str, dict] = {}
+            for _ in range(sizes.scaling_rounds):
+                for label, args in runs.items():
+                    fig = measure_at_scale(*args)
+                    if label not in best or fig["cpu_seconds"] < best[label]["cpu_seconds"]:
+                        best[label] = fig
+        start = best.pop("base")
+        variants = best
         # CPU seconds (this process and its workers) shrug off other jobs on the machine
         # far better than wall time, so the ratios are taken on them
         out(f"  scaling from {reps} replications ({start['simulate_seconds']:.2f} s simulate,"
-            f" {start['cpu_seconds']:.2f} CPU s); linear growth means a ratio of ~2:")
+            f" {start['cpu_seconds']:.2f} CPU s; least of {sizes.scaling_rounds} runs each);"
+            " linear growth means a ratio of ~2:")
         for label, fig in variants.items():
             ratio = fig["cpu_seconds"] / start["cpu_seconds"]
             inc = fig["incidents"] / start["incidents"]
