@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import fail, guarded
+from whorunsit.commands.common import choice, guarded
 
 FORMATS = ("table", "json", "yaml")
 
@@ -73,9 +73,7 @@ def command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No status line."),
 ) -> None:
     with guarded():
-        if output_format not in FORMATS:
-            raise fail(f"error: --format must be one of {', '.join(FORMATS)}; "
-                       f"got {output_format!r}")
+        choice("--format", output_format, FORMATS)
         from whorunsit import calibrate
         from whorunsit.calibrate import options as opt
         from whorunsit.calibrate import render

@@ -29,6 +29,25 @@ def fail(message: str, code: ExitCode = ExitCode.INVALID_INPUT) -> typer.Exit:
     return typer.Exit(int(code))
 
 
+def whole(flag: str, text: str | None, minimum: int) -> int | None:
+    """A whole-number flag (``1_000`` allowed); a bad one exits 2 after one line."""
+    if text is None:
+        return None
+    try:
+        n = int(text.replace("_", ""))
+    except ValueError:
+        raise fail(f"error: {flag} must be a whole number, got {text!r}") from None
+    if n < minimum:
+        raise fail(f"error: {flag} must be at least {minimum}, got {n}")
+    return n
+
+
+def choice(flag: str, name: str, allowed: tuple[str, ...]) -> str:
+    if name not in allowed:
+        raise fail(f"error: {flag} must be one of {', '.join(allowed)}; got {name!r}")
+    return name
+
+
 @contextmanager
 def guarded():
     """Turn the tool's own errors into one line per problem and exit code 2.

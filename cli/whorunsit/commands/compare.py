@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import fail, guarded
+from whorunsit.commands.common import choice, fail, guarded, whole
 
 FORMATS = ("table", "json", "markdown")
 
@@ -32,17 +32,6 @@ Examples:
   whorunsit compare current.yaml proposal.yaml --format markdown --output comment.md
 """
 
-
-def _whole(flag: str, text: str | None, minimum: int) -> int | None:
-    if text is None:
-        return None
-    try:
-        n = int(text.replace("_", ""))
-    except ValueError:
-        raise fail(f"error: {flag} must be a whole number, got {text!r}") from None
-    if n < minimum:
-        raise fail(f"error: {flag} must be at least {minimum}, got {n}")
-    return n
 
 
 def _patterns(text: str | None) -> list[str] | None:
@@ -94,13 +83,12 @@ def command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
 ) -> None:
     with guarded():
-        if output_format not in FORMATS:
-            raise fail(f"error: --format must be one of {', '.join(FORMATS)}; got {output_format!r}")
+        choice("--format", output_format, FORMATS)
         if len(files) < 2:
             raise fail("error: compare needs at least two scenario files")
-        n = _whole("--replications", replications, 2)
-        seed_value = _whole("--seed", seed, 0)
-        n_workers = _whole("--workers", workers, 1)
+        n = whole("--replications", replications, 2)
+        seed_value = whole("--seed", seed, 0)
+        n_workers = whole("--workers", workers, 1)
         patterns = _patterns(metrics)
 
         from whorunsit.gate.assertions import known_metrics

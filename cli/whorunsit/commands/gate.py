@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import fail, guarded
+from whorunsit.commands.common import choice, fail, guarded, whole
 
 FORMATS = ("table", "json", "junit", "github", "markdown")
 
@@ -44,23 +44,6 @@ inconclusive); 2 invalid input or usage.
 """
 
 
-def _whole(flag: str, text: str | None, minimum: int) -> int | None:
-    if text is None:
-        return None
-    try:
-        n = int(text.replace("_", ""))
-    except ValueError:
-        raise fail(f"error: {flag} must be a whole number, got {text!r}") from None
-    if n < minimum:
-        raise fail(f"error: {flag} must be at least {minimum}, got {n}")
-    return n
-
-
-def _format(flag: str, name: str) -> str:
-    if name not in FORMATS:
-        raise fail(f"error: {flag} must be one of {', '.join(FORMATS)}; got {name!r}")
-    return name
-
 
 def _reports(specs: list[str]) -> list[tuple[str, Path]]:
     """--report FORMAT=PATH, repeatable: more reports of the same run, written to files."""
@@ -69,7 +52,7 @@ def _reports(specs: list[str]) -> list[tuple[str, Path]]:
         name, sep, path = spec.partition("=")
         if not sep or not path.strip():
             raise fail(f"error: --report must be FORMAT=PATH (e.g. junit=gate.xml), got {spec!r}")
-        out.append((_format("--report", name.strip()), Path(path.strip())))
+        out.append((choice("--report", name.strip(), FORMATS), Path(path.strip())))
     return out
 
 
@@ -131,12 +114,12 @@ def command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
 ) -> None:
     with guarded():
-        fmt = _format("--format", output_format)
+        fmt = choice("--format", output_format, FORMATS)
         extra = _reports(report)
-        n = _whole("--replications", replications, 2)
-        cap = _whole("--max-replications", max_replications, 2)
-        seed_value = _whole("--seed", seed, 0)
-        n_workers = _whole("--workers", workers, 1)
+        n = whole("--replications", replications, 2)
+        cap = whole("--max-replications", max_replications, 2)
+        seed_value = whole("--seed", seed, 0)
+        n_workers = whole("--workers", workers, 1)
 
         from whorunsit.errors import InputError, Location, Problem
         from whorunsit.gate import parse_all, run_gate

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import fail, guarded
+from whorunsit.commands.common import choice, fail, guarded, whole
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -45,17 +45,6 @@ class Options:
     format: str
 
 
-def _whole(flag: str, text: str | None, minimum: int) -> int | None:
-    if text is None:
-        return None
-    try:
-        n = int(text.replace("_", ""))
-    except ValueError:
-        raise fail(f"error: {flag} must be a whole number, got {text!r}") from None
-    if n < minimum:
-        raise fail(f"error: {flag} must be at least {minimum}, got {n}")
-    return n
-
 
 def _precision(text: str | None) -> float | None:
     if text is None:
@@ -74,13 +63,12 @@ def _precision(text: str | None) -> float | None:
 def parse_options(replications: str | None, seed: str | None, precision: str | None,
                   workers: str | None, format: str) -> Options:
     """Validate the flags; each bad one raises typer.Exit(2) after one line on stderr."""
-    if format not in FORMATS:
-        raise fail(f"error: --format must be one of {', '.join(FORMATS)}; got {format!r}")
+    choice("--format", format, FORMATS)
     return Options(
-        replications=_whole("--replications", replications, 1),
-        seed=_whole("--seed", seed, 0),
+        replications=whole("--replications", replications, 1),
+        seed=whole("--seed", seed, 0),
         precision=_precision(precision),
-        workers=_whole("--workers", workers, 1),
+        workers=whole("--workers", workers, 1),
         format=format,
     )
 
