@@ -6,7 +6,6 @@ working hour (a 24x7 operation, and the queueing-theory test networks).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 HOURS_PER_DAY = 24.0
@@ -37,36 +36,6 @@ class Calendar:
         day = int(t // HOURS_PER_DAY) % 7
         hour = t % HOURS_PER_DAY
         return day in self.working_days and self.start_hour <= hour < self.end_hour
-
-    def next_working_start(self, t: float) -> float:
-        """The earliest time >= t that is within working hours."""
-        if self.always or self.is_working(t):
-            return t
-        day_start = math.floor(t / HOURS_PER_DAY) * HOURS_PER_DAY
-        for offset in range(8):
-            d0 = day_start + offset * HOURS_PER_DAY
-            if int(d0 // HOURS_PER_DAY) % 7 not in self.working_days:
-                continue
-            start = d0 + self.start_hour
-            if start >= t:
-                return start
-        raise ValueError("calendar has no working hours")
-
-    def next_working_end(self, t: float) -> float:
-        """When the working period containing t ends (t itself if out of hours)."""
-        if self.always:
-            return math.inf
-        if not self.is_working(t):
-            return t
-        return math.floor(t / HOURS_PER_DAY) * HOURS_PER_DAY + self.end_hour
-
-    def next_change(self, t: float) -> float:
-        """The next instant > t at which in-hours/out-of-hours flips."""
-        if self.always:
-            return math.inf
-        if self.is_working(t):
-            return self.next_working_end(t)
-        return self.next_working_start(t + 1e-9)
 
 
 ALWAYS = Calendar(always=True)

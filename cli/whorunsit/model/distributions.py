@@ -1,4 +1,4 @@
-"""Random durations written the way people think, reduced to numpy sampling.
+"""Random durations written the way people think (sampled in engine/quantiles.py).
 
 All values are in hours. A lognormal is declared by its median and 95th percentile
 (what people can estimate) and converted exactly: mu = ln(median),
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import numpy as np
 
 #: standard normal quantile at 0.95, so that exp(mu + Z95*sigma) is the declared p95
 Z95 = 1.6448536269514722
@@ -65,44 +63,6 @@ class Distribution:
             raise ValueError("empirical needs at least one value")
         vals = tuple(float(v) for v in values)
         return Distribution("empirical", vals, f"empirical({list(vals)})")
-
-    # -- properties ---------------------------------------------------------------------
-    @property
-    def mean(self) -> float:
-        p = self.params
-        if self.kind == "fixed":
-            return p[0]
-        if self.kind == "exponential":
-            return p[0]
-        if self.kind == "lognormal":
-            return math.exp(p[0] + p[1] ** 2 / 2)
-        if self.kind == "triangular":
-            return sum(p) / 3
-        if self.kind == "uniform":
-            return (p[0] + p[1]) / 2
-        if self.kind == "empirical":
-            return sum(p) / len(p)
-        raise ValueError(f"unknown distribution kind {self.kind!r}")
-
-    def sample(self, rng: np.random.Generator, size: int | None = None):
-        """Draw from ``rng``. Returns a float when ``size`` is None, else an array."""
-        p = self.params
-        k = self.kind
-        if k == "fixed":
-            return p[0] if size is None else np.full(size, p[0])
-        if k == "exponential":
-            return rng.exponential(p[0], size)
-        if k == "lognormal":
-            return rng.lognormal(p[0], p[1], size)
-        if k == "triangular":
-            return rng.triangular(p[0], p[1], p[2], size)
-        if k == "uniform":
-            return rng.uniform(p[0], p[1], size)
-        if k == "empirical":
-            return np.asarray(p)[rng.integers(0, len(p), size)] if size is not None else p[
-                int(rng.integers(0, len(p)))
-            ]
-        raise ValueError(f"unknown distribution kind {k!r}")
 
     def __str__(self) -> str:
         return self.text or f"{self.kind}{self.params}"
