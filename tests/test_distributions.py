@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from whorunsit.engine.quantiles import quantiles
 from whorunsit.scenario.distributions import parse_distribution
 from whorunsit.scenario.units import UnitError
 
@@ -49,17 +50,25 @@ def test_lognormal_in_minutes_converts_to_hours():
 
 
 def test_lognormal_samples_match_declared_quantiles():
+    # sampled the way the engine samples: its quantile function applied to uniforms
     d = parse_distribution("lognormal(median=1h, p95=6h)")
-    x = d.sample(np.random.default_rng(7), 200_000)
+    x = quantiles(d, np.random.default_rng(7).random(200_000))
     # binomial standard error of the empirical p95 at n=200k is 0.05%; 4 SE of slack
     assert np.mean(x <= 6.0) == pytest.approx(0.95, abs=4 * math.sqrt(0.95 * 0.05 / 200_000))
     assert np.mean(x <= 1.0) == pytest.approx(0.5, abs=4 * math.sqrt(0.25 / 200_000))
 
 
-def test_means():
-    assert parse_distribution("exponential(mean=20m)").mean == pytest.approx(1 / 3)
-    assert parse_distribution("uniform(1h, 3h)").mean == pytest.approx(2.0)
-    assert parse_distribution("triangular(1h, 2h, 6h)").mean == pytest.approx(3.0)
+@pytest.mark.parametrize("text, mean, sd", [
+    ("exponential(mean=20m)", 1 / 3, 1 / 3),
+    ("uniform(1h, 3h)", 2.0, 2 / math.sqrt(12)),
+    ("triangular(1h, 2h, 6h)", 3.0, math.sqrt((1 + 4 + 36 - 2 - 6 - 12) / 18)),
+    ("empirical([1h, 2h, 6h])", 3.0, math.sqrt(((1 - 3) ** 2 + (2 - 3) ** 2 + (6 - 3) ** 2) / 3)),
+])
+def test_engine_samples_have_the_declared_mean(text, mean, sd):
+    n = 200_000
+    x = quantiles(parse_distribution(text), np.random.default_rng(11).random(n))
+    # 4 standard errors of the sample mean
+    assert x.mean() == pytest.approx(mean, abs=4 * sd / math.sqrt(n))
 
 
 @pytest.mark.parametrize("bad, message", [
