@@ -1,0 +1,174 @@
+"""A compiled ``Plan`` as flat numpy arrays, for the compiled event loop (``kernel``).
+
+Teams, rotas, applications, tiers and deployment policies become arrays indexed as in
+the plan; the week becomes its segments and cumulative working hours; best-endeavours
+answer delays become a distribution code and its parameters. Built once per scenario.
+
+``ineligible`` says which scenarios the kernel does not play (they stay on the Python
+engine, which gives the same results, only slower): swarm tiers and error-budget
+policies.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from whorunsit.engine.plan import Plan
+from whorunsit.engine.week import WORK
+from whorunsit.model.calendar import HOURS_PER_WEEK
+
+#: distribution codes for the one duration drawn during the loop (best-endeavours delay)
+DIST_CODES = {"fixed": 0, "exponential": 1, "lognormal": 2, "uniform": 3, "triangular": 4,
+              "empirical": 5}
+
+
+class KPlan(NamedTuple):
+    W: float
+    H: float
+    always: bool
+    callout: np.ndarray        # (4,) bool: priorities that call people out of hours
+    impact: np.ndarray         # (4,) share of an outage by priority
+    # teams
+    resp: np.ndarray
+    head: np.ndarray
+    be: np.ndarray             # best endeavours out of hours
+    be_p: np.ndarray
+    be_toil: np.ndarray
+    be_kind: np.ndarray
+    be_par: np.ndarray         # (teams, 3)
+    be_emp: np.ndarray         # (teams, values) for an empirical delay
+    be_emp_n: np.ndarray
+    pols: np.ndarray           # (teams, policies) policies each team performs
+    npols: np.ndarray
+    # rotas
+    r_teams: np.ndarray        # (rotas, member teams)
+    r_nteams: np.ndarray
+    r_oncall: np.ndarray
+    r_cov: np.ndarray          # (rotas, 3) by segment kind
+    r_paid: np.ndarray
+    r_fee: np.ndarray
+    r_hour: np.ndarray
+    r_toil: np.ndarray
+    r_capex: np.ndarray
+    r_kf: np.ndarray
+    # applications and their tiers
+    owner: np.ndarray
+    entry: np.ndarray
+    policy: np.ndarray
+    cfr: np.ndarray
+    cover: np.ndarray          # (apps, teams, 3) rota answering, -1 none
+    t_last: np.ndarray         # (apps, max tiers)
+    t_resolve: np.ndarray
+    t_misroute: np.ndarray
+    t_team: np.ndarray         # (apps, max tiers, channel)
+    t_kf: np.ndarray
+    t_mteam: np.ndarray
+    # deployment policies
+    performer: np.ndarray
+    approval: np.ndarray
+    capacity: np.ndarray
+    haswin: np.ndarray
+    conc: np.ndarray
+    crew: np.ndarray
+    redeploy: np.ndarray
+    # the calendar
+    flip_t: np.ndarray
+    flip_k: np.ndarray
+    seg_start: np.ndarray      # segments of one week
+    seg_kind: np.ndarray
+    seg_cum: np.ndarray        # working hours before each segment
+    per_week: float
+
+
+def ineligible(plan: Plan) -> str | None:
+    """Why the kernel cannot play this plan, or None."""
+    for app in plan.apps:
+        if app.sre is not None:
+            return "an error-budget policy"
+        for tier in app.tiers:
+            if any(len(g) > 1 for g in tier.teams):
+                return "a swarm tier"
+    return None
+
+
+def _arr(values, dtype) -> np.ndarray:
+    return np.asarray(values, dtype=dtype)
+
+
+def compile_plan(plan: Plan) -> KPlan:
+    teams, rotas, apps, pols = plan.teams, plan.rotas, plan.apps, plan.policies
+    nT, nA = len(teams), len(apps)
+    be_kind, be_par, be_emp = [], np.zeros((nT, 3)), []
+    for t in teams:
+        if t.best_endeavours is None:
+            be_kind.append(0)
+            be_emp.append(())
+            continue
+        d = t.best_endeavours[1]
+        be_kind.append(DIST_CODES[d.kind])
+        if d.kind == "empirical":
+            be_emp.append(tuple(float(x) for x in d.params))
+        else:
+            be_emp.append(())
+            be_par[t.index, :len(d.params)] = d.params
+    emp = np.zeros((nT, max([len(e) for e in be_emp] + [1])))
+    for i, e in enumerate(be_emp):
+        emp[i, :len(e)] = e
+    team_pols = np.full((nT, max(1, len(pols))), -1, dtype=np.int64)
+    for t in teams:
+        team_pols[t.index, :len(t.policies)] = t.policies
+    r_teams = np.full((len(rotas), max([len(r.teams) for r in rotas] + [1])), -1, np.int64)
+    for r in rotas:
+        r_teams[r.index, :len(r.teams)] = r.teams
+    mT = max([len(a.tiers) for a in apps] + [1])
+    t_last = np.ones((nA, mT), dtype=bool)
+    t_resolve, t_misroute = np.zeros((nA, mT)), np.zeros((nA, mT))
+    t_team = np.zeros((nA, mT, 2), dtype=np.int64)
+    t_kf = np.ones((nA, mT, 2))
+    t_mteam = np.full((nA, mT), -1, dtype=np.int64)
+    cover = np.full((nA, nT, 3), -1, dtype=np.int64)
+    for a in apps:
+        for tier in a.tiers:
+            j = tier.index
+            t_last[a.index, j] = tier.last
+            t_resolve[a.index, j] = tier.resolve
+            t_misroute[a.index, j] = tier.misroute
+            t_team[a.index, j] = (tier.teams[0][0], tier.teams[1][0])
+            t_kf[a.index, j] = tier.knowledge
+            t_mteam[a.index, j] = tier.misroute_team
+        for t, found in a.cover.items():
+            cover[a.index, t] = found
+    flips = plan.week.flips(plan.horizon)
+    segs = plan.week.segments
+    return KPlan(
+        plan.warmup, plan.horizon, bool(plan.scenario.calendar.always),
+        _arr(plan.callout, bool), _arr(plan.impact, float),
+        _arr([t.responders for t in teams], np.int64), _arr([t.headcount for t in teams], np.int64),
+        _arr([t.best_endeavours is not None for t in teams], bool),
+        _arr([t.best_endeavours[0] if t.best_endeavours else 0.0 for t in teams], float),
+        _arr([t.best_endeavours[2] if t.best_endeavours else 0.0 for t in teams], float),
+        _arr(be_kind, np.int64), be_par, emp, _arr([len(e) for e in be_emp], np.int64),
+        team_pols, _arr([len(t.policies) for t in teams], np.int64),
+        r_teams, _arr([len(r.teams) for r in rotas], np.int64),
+        _arr([r.on_call for r in rotas], np.int64),
+        _arr([r.covers for r in rotas], bool).reshape(len(rotas), 3),
+        _arr([r.paid for r in rotas], bool), _arr([r.callout_fee for r in rotas], float),
+        _arr([r.callout_per_hour for r in rotas], float), _arr([r.toil for r in rotas], float),
+        _arr([r.capex for r in rotas], bool), _arr([r.knowledge_factor for r in rotas], float),
+        _arr([a.owner for a in apps], np.int64), _arr([a.alert_entry for a in apps], np.int64),
+        _arr([a.policy for a in apps], np.int64),
+        _arr([a.change_failure_rate for a in apps], float), cover,
+        t_last, t_resolve, t_misroute, t_team, t_kf, t_mteam,
+        _arr([p.performer for p in pols], np.int64), _arr([p.approval for p in pols], np.int64),
+        _arr([p.board_capacity for p in pols], np.int64),
+        _arr([p.windows is not None for p in pols], bool),
+        _arr([p.concurrency for p in pols], np.int64), _arr([p.crew for p in pols], np.int64),
+        _arr([p.redeploy for p in pols], bool),
+        _arr([f[0] for f in flips], float), _arr([f[1] for f in flips], np.int64),
+        _arr([s[0] for s in segs], float), _arr([s[2] for s in segs], np.int64),
+        _arr(plan.week._cum, float), float(plan.week.working_per_week))
+
+
+assert WORK == 0 and HOURS_PER_WEEK == 168.0  # the loop hard-codes both
