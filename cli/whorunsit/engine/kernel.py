@@ -143,7 +143,7 @@ class _Counters:
 
 def run_replication(plan_or_scenario, replication: int, seed: int):
     """``replication.run_replication`` on the kernel: ``(metrics, histograms)``."""
-    from whorunsit.engine.kernel_loop import run
+    from whorunsit.engine.kernel_loop import play
     from whorunsit.engine.kernel_state import (
         FULL_EVENTS,
         FULL_QUEUE,
@@ -171,7 +171,7 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
                                                           + [1]),
                        max(caps["events"], tickets + 2 * deps + 64), caps["queue"],
                        max(caps["waits"], 4 * tickets))
-        run(kp, dr, st, *ext)
+        play(kp, dr, st, *ext)
         status = int(st.si[STATUS])
         if status == 0:
             break
@@ -184,5 +184,4 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
 
 def warm(scenario) -> None:
     """Compile (or load from the disk cache) by playing replication 0 of ``scenario``."""
-    from whorunsit.engine.kernel_loop import run  # noqa: F401
     run_replication(scenario, 0, 0)

@@ -45,7 +45,7 @@ class Draws(NamedTuple):
     dep_rows: np.ndarray     # rows of each application (requests x ATTEMPTS + rework)
     effort: np.ndarray
     pipeline: np.ndarray
-    approval: np.ndarray
+    approval_delay: np.ndarray
     fail: np.ndarray
     dep_prio: np.ndarray
     dep_alert: np.ndarray

@@ -16,42 +16,42 @@ jit = njit(cache=True)
 
 # -- heaps ---------------------------------------------------------------------------------
 @jit
-def push(st, t, kind, x, y):
-    st.si[SEQ] += 1
-    n = st.si[EVN]
-    if n >= len(st.ev_t):
-        st.si[STATUS] = FULL_EVENTS
+def push(s, t, kind, x, y):
+    s.si[SEQ] += 1
+    n = s.si[EVN]
+    if n >= len(s.ev_t):
+        s.si[STATUS] = FULL_EVENTS
         return
-    s = st.si[SEQ]
-    ev_t, ev_s = st.ev_t, st.ev_s
+    sq = s.si[SEQ]
+    ev_t, ev_s = s.ev_t, s.ev_s
     while n > 0:
         parent = (n - 1) >> 1
         pt = ev_t[parent]
-        if pt < t or (pt == t and ev_s[parent] < s):
+        if pt < t or (pt == t and ev_s[parent] < sq):
             break
         ev_t[n] = pt
         ev_s[n] = ev_s[parent]
-        st.ev_k[n] = st.ev_k[parent]
-        st.ev_x[n] = st.ev_x[parent]
-        st.ev_y[n] = st.ev_y[parent]
+        s.ev_k[n] = s.ev_k[parent]
+        s.ev_x[n] = s.ev_x[parent]
+        s.ev_y[n] = s.ev_y[parent]
         n = parent
     ev_t[n] = t
-    ev_s[n] = s
-    st.ev_k[n] = kind
-    st.ev_x[n] = x
-    st.ev_y[n] = y
-    st.si[EVN] += 1
+    ev_s[n] = sq
+    s.ev_k[n] = kind
+    s.ev_x[n] = x
+    s.ev_y[n] = y
+    s.si[EVN] += 1
 
 
 @jit
-def pop_event(st):
+def pop_event(s):
     """Remove the earliest event; its fields are read from position 0 before calling."""
-    ev_t, ev_s, ev_k, ev_x, ev_y = st.ev_t, st.ev_s, st.ev_k, st.ev_x, st.ev_y
-    n = st.si[EVN] - 1
-    st.si[EVN] = n
+    ev_t, ev_s, ev_k, ev_x, ev_y = s.ev_t, s.ev_s, s.ev_k, s.ev_x, s.ev_y
+    n = s.si[EVN] - 1
+    s.si[EVN] = n
     if n == 0:
         return
-    t, s, k, x, y = ev_t[n], ev_s[n], ev_k[n], ev_x[n], ev_y[n]
+    t, sq, k, x, y = ev_t[n], ev_s[n], ev_k[n], ev_x[n], ev_y[n]
     i = 0
     while True:
         c = 2 * i + 1
@@ -60,20 +60,20 @@ def pop_event(st):
         if c + 1 < n and (ev_t[c + 1] < ev_t[c] or
                           (ev_t[c + 1] == ev_t[c] and ev_s[c + 1] < ev_s[c])):
             c += 1
-        if t < ev_t[c] or (t == ev_t[c] and s < ev_s[c]):
+        if t < ev_t[c] or (t == ev_t[c] and sq < ev_s[c]):
             break
         ev_t[i], ev_s[i], ev_k[i], ev_x[i], ev_y[i] = ev_t[c], ev_s[c], ev_k[c], ev_x[c], ev_y[c]
         i = c
-    ev_t[i], ev_s[i], ev_k[i], ev_x[i], ev_y[i] = t, s, k, x, y
+    ev_t[i], ev_s[i], ev_k[i], ev_x[i], ev_y[i] = t, sq, k, x, y
 
 
 @jit
-def q_push(st, p, key, tid):
-    n = st.q_len[p]
-    if n >= st.q_key.shape[1]:
-        st.si[STATUS] = FULL_QUEUE
+def q_push(s, p, key, tid):
+    n = s.q_len[p]
+    if n >= s.q_key.shape[1]:
+        s.si[STATUS] = FULL_QUEUE
         return
-    keys, tids = st.q_key[p], st.q_tid[p]
+    keys, tids = s.q_key[p], s.q_tid[p]
     while n > 0:
         parent = (n - 1) >> 1
         if keys[parent] < key:
@@ -83,15 +83,15 @@ def q_push(st, p, key, tid):
         n = parent
     keys[n] = key
     tids[n] = tid
-    st.q_len[p] += 1
+    s.q_len[p] += 1
 
 
 @jit
-def q_pop(st, p):
-    keys, tids = st.q_key[p], st.q_tid[p]
+def q_pop(s, p):
+    keys, tids = s.q_key[p], s.q_tid[p]
     key, tid = keys[0], tids[0]
-    n = st.q_len[p] - 1
-    st.q_len[p] = n
+    n = s.q_len[p] - 1
+    s.q_len[p] = n
     if n > 0:
         k, t = keys[n], tids[n]
         i = 0

@@ -5,8 +5,8 @@ Each function mirrors the Python method of the same name (``Replication._enqueue
 same order, draw the same sequence numbers and add up the same sums
 (tests/test_kernel.py holds them to it). A ticket has one part (team visit) at a time:
 the kernel does not play swarms (see ``kernel_plan.ineligible``), so a part's fields
-live with its ticket. ``pl`` is the scenario (``KPlan``), ``dr`` the replication's
-random numbers (``Draws``), ``st`` its state (``State``).
+live with its ticket. ``s`` is one ``kernel_struct`` holding the scenario, the
+replication's random numbers and its state.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ from whorunsit.engine.kernel_state import (
     T_CHANGE,
     WAITING,
 )
+from whorunsit.engine.kernel_struct import make
 from whorunsit.engine.kernel_tally import (
     account,
     be_delay,
@@ -97,470 +98,470 @@ jit = njit(cache=True)
 
 # -- calendar ------------------------------------------------------------------------------
 @jit
-def flip(pl, dr, st, index):
-    start = pl.flip_t[index]
-    kind = pl.flip_k[index]
-    end = pl.flip_t[index + 1] if index + 1 < len(pl.flip_t) else pl.H
-    st.si[SEG] = kind
-    nT = len(pl.resp)
+def flip(s, index):
+    start = s.flip_t[index]
+    kind = s.flip_k[index]
+    end = s.flip_t[index + 1] if index + 1 < len(s.flip_t) else s.H
+    s.si[SEG] = kind
+    nT = len(s.resp)
     if kind == SEG_WORK:
         for t in range(nT):
-            st.cap[t] = working_capacity(pl, st, t, start, end) if st.toil_balance[t] > 0.0 \
-                else pl.resp[t]
+            s.cap[t] = working_capacity(s, t, start, end) if s.toil_balance[t] > 0.0 \
+                else s.resp[t]
     else:
         for t in range(nT):
-            st.cap[t] = 0
-    for r in range(len(pl.r_oncall)):
-        st.cap[nT + r] = pl.r_oncall[r] if pl.r_cov[r, kind] else 0
-    st.sf[SEG_START] = start
-    st.sf[SEG_END] = end
-    rehome(pl, dr, st)
-    for p in range(len(st.cap)):
-        if st.q_len[p] > 0 or (p < nT and pl.npols[p] > 0):
-            fill(pl, dr, st, p)
-    for pol in range(len(pl.performer)):
-        if not pl.haswin[pol] and pl.performer[pol] >= 0:
-            window(pl, dr, st, pol, kind == SEG_WORK)
-        elif pl.performer[pol] >= 0:
-            dispatch(pl, dr, st, pol)
+            s.cap[t] = 0
+    for r in range(len(s.r_oncall)):
+        s.cap[nT + r] = s.r_oncall[r] if s.r_cov[r, kind] else 0
+    s.sf[SEG_START] = start
+    s.sf[SEG_END] = end
+    rehome(s)
+    for p in range(len(s.cap)):
+        if s.q_len[p] > 0 or (p < nT and s.npols[p] > 0):
+            fill(s, p)
+    for pol in range(len(s.performer)):
+        if not s.haswin[pol] and s.performer[pol] >= 0:
+            window(s, pol, kind == SEG_WORK)
+        elif s.performer[pol] >= 0:
+            dispatch(s, pol)
 
 
 @jit
-def rehome(pl, dr, st):
+def rehome(s):
     """Move every waiting ticket to the pool that serves it in the new segment."""
-    if st.si[WAITING] == 0:
+    if s.si[WAITING] == 0:
         return
     total = 0
-    for p in range(len(st.q_len)):
-        total += st.q_len[p]
+    for p in range(len(s.q_len)):
+        total += s.q_len[p]
     keys = np.empty(total, np.int64)
     tids = np.empty(total, np.int64)
     n = 0
-    for p in range(len(st.q_len)):
-        for k in range(st.q_len[p]):
-            key = st.q_key[p, k]
-            tid = st.q_tid[p, k]
-            if st.p_token[tid] == key & SEQ_MASK:
+    for p in range(len(s.q_len)):
+        for k in range(s.q_len[p]):
+            key = s.q_key[p, k]
+            tid = s.q_tid[p, k]
+            if s.p_token[tid] == key & SEQ_MASK:
                 keys[n] = key
                 tids[n] = tid
                 n += 1
-        st.q_len[p] = 0
+        s.q_len[p] = 0
     order = np.argsort(keys[:n])
     for m in range(n):
         tid = tids[order[m]]
-        p = home(pl, dr, st, tid)
-        st.p_pool[tid] = p
-        q_push(st, p, keys[order[m]], tid)
+        p = home(s, tid)
+        s.p_pool[tid] = p
+        q_push(s, p, keys[order[m]], tid)
 
 
 # -- incidents: arrival and tiers ----------------------------------------------------------
 @jit
-def new_ticket(pl, st, a, prio, start, alert, row):
-    tid = st.si[NTK]
-    st.si[NTK] = tid + 1
-    st.tk_app[tid] = a
-    st.tk_prio[tid] = prio
-    st.tk_start[tid] = start
-    st.tk_alert[tid] = alert
-    st.tk_row[tid] = row
-    st.tk_phase[tid] = NORMAL
-    st.tk_kf[tid] = 1.0
-    measured = start >= pl.W
-    st.tk_measured[tid] = measured
+def new_ticket(s, a, prio, start, alert, row):
+    tid = s.si[NTK]
+    s.si[NTK] = tid + 1
+    s.tk_app[tid] = a
+    s.tk_prio[tid] = prio
+    s.tk_start[tid] = start
+    s.tk_alert[tid] = alert
+    s.tk_row[tid] = row
+    s.tk_phase[tid] = NORMAL
+    s.tk_kf[tid] = 1.0
+    measured = start >= s.W
+    s.tk_measured[tid] = measured
     if measured:
-        st.si[NMEASURED] += 1
-    st.tk_open[tid] = True
-    st.si[NOPEN] += 1
+        s.si[NMEASURED] += 1
+    s.tk_open[tid] = True
+    s.si[NOPEN] += 1
     return tid
 
 
 @jit
-def arrive(pl, dr, st, a, i):
-    row = dr.inc_off[a] + i
-    tid = new_ticket(pl, st, a, dr.inc_prio[row], dr.inc_start[row], dr.inc_alert[row], row)
-    enter_tier(pl, dr, st, tid, entry_tier(pl, st, tid))
+def arrive(s, a, i):
+    row = s.inc_off[a] + i
+    tid = new_ticket(s, a, s.inc_prio[row], s.inc_start[row], s.inc_alert[row], row)
+    enter_tier(s, tid, entry_tier(s, tid))
 
 
 @jit
-def entry_tier(pl, st, tid):
-    return pl.entry[st.tk_app[tid]] if st.tk_alert[tid] else 0
+def entry_tier(s, tid):
+    return s.entry[s.tk_app[tid]] if s.tk_alert[tid] else 0
 
 
 @jit
-def change_incident(pl, dr, st, a, row):
+def change_incident(s, a, row):
     """A failed deployment raises an incident now, detected after its delay."""
-    now = st.sf[NOW]
-    tid = new_ticket(pl, st, a, dr.dep_prio[row], now, dr.dep_alert[row], dr.n_inc + row)
-    if st.tk_measured[tid]:
-        st.si[T_CHANGE] += 1
-    push(st, now + dr.dep_detect[row], EV_CHANGE_ARRIVE, tid, 0)
+    now = s.sf[NOW]
+    tid = new_ticket(s, a, s.dep_prio[row], now, s.dep_alert[row], s.n_inc + row)
+    if s.tk_measured[tid]:
+        s.si[T_CHANGE] += 1
+    push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, tid, 0)
 
 
 @jit
-def enter_tier(pl, dr, st, tid, j):
-    a = st.tk_app[tid]
-    channel = 1 if st.tk_alert[tid] else 0
-    team = pl.t_team[a, j, channel]
-    st.tk_tier[tid] = j
-    st.tk_phase[tid] = NORMAL
-    st.tk_teams[tid] = team
-    st.tk_kf[tid] = pl.t_kf[a, j, channel]
-    join(pl, dr, st, tid, team)
+def enter_tier(s, tid, j):
+    a = s.tk_app[tid]
+    channel = 1 if s.tk_alert[tid] else 0
+    team = s.t_team[a, j, channel]
+    s.tk_tier[tid] = j
+    s.tk_phase[tid] = NORMAL
+    s.tk_teams[tid] = team
+    s.tk_kf[tid] = s.t_kf[a, j, channel]
+    join(s, tid, team)
 
 
 @jit
-def join(pl, dr, st, tid, team):
-    now = st.sf[NOW]
-    st.tk_qstart[tid] = now
-    st.p_team[tid] = team
-    st.p_pool[tid] = -2
-    st.p_qenter[tid] = now
-    st.p_attach[tid] = -1.0
-    st.p_token[tid] = 0
-    st.p_asked[tid] = False
-    enqueue(pl, dr, st, tid)
+def join(s, tid, team):
+    now = s.sf[NOW]
+    s.tk_qstart[tid] = now
+    s.p_team[tid] = team
+    s.p_pool[tid] = -2
+    s.p_qenter[tid] = now
+    s.p_attach[tid] = -1.0
+    s.p_token[tid] = 0
+    s.p_asked[tid] = False
+    enqueue(s, tid)
 
 
 @jit
-def enqueue(pl, dr, st, tid):
-    st.si[SEQ] += 1
-    s = st.si[SEQ]
-    st.p_token[tid] = s
-    p = st.p_team[tid] if st.si[SEG] == SEG_WORK else home(pl, dr, st, tid)
-    st.p_pool[tid] = p
-    if st.q_len[p] == 0 and st.busy[p] < st.cap[p]:
-        attach(pl, dr, st, tid, p, False)
+def enqueue(s, tid):
+    s.si[SEQ] += 1
+    sq = s.si[SEQ]
+    s.p_token[tid] = sq
+    p = s.p_team[tid] if s.si[SEG] == SEG_WORK else home(s, tid)
+    s.p_pool[tid] = p
+    if s.q_len[p] == 0 and s.busy[p] < s.cap[p]:
+        attach(s, tid, p, False)
         return
-    st.si[WAITING] += 1
-    queue_change(pl, st, st.p_team[tid], 1)
-    if st.si[WAITING] + st.si[BACKLOG] > QUEUE_CAP:
-        st.si[OVERFLOW] = 1
-    q_push(st, p, st.tk_prio[tid] * PRIO_SHIFT + s, tid)
-    if p < len(pl.resp) and st.busy[p] >= st.cap[p] and st.stack_n[p] > 0 \
-            and st.si[SEG] == SEG_WORK:
-        preempt(pl, dr, st, p)
-    fill(pl, dr, st, p)
+    s.si[WAITING] += 1
+    queue_change(s, s.p_team[tid], 1)
+    if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
+        s.si[OVERFLOW] = 1
+    q_push(s, p, s.tk_prio[tid] * PRIO_SHIFT + sq, tid)
+    if p < len(s.resp) and s.busy[p] >= s.cap[p] and s.stack_n[p] > 0 \
+            and s.si[SEG] == SEG_WORK:
+        preempt(s, p)
+    fill(s, p)
 
 
 @jit
-def home(pl, dr, st, tid):
+def home(s, tid):
     """The pool a waiting part belongs to now (asking best endeavours on the way)."""
-    team = st.p_team[tid]
-    seg = st.si[SEG]
-    if seg == SEG_WORK or not pl.callout[st.tk_prio[tid]]:
+    team = s.p_team[tid]
+    seg = s.si[SEG]
+    if seg == SEG_WORK or not s.callout[s.tk_prio[tid]]:
         return team
-    r = pl.cover[st.tk_app[tid], team, seg]
+    r = s.cover[s.tk_app[tid], team, seg]
     if r >= 0:
-        return len(pl.resp) + r
-    if pl.be[team] and not st.p_asked[tid]:
-        st.p_asked[tid] = True
-        row = st.tk_row[tid]
-        j = st.tk_tier[tid]
-        turn = PHI * (3 * st.tk_phase[tid])
-        if (dr.tier[row, j, BE_U] + turn) % 1.0 < pl.be_p[team]:
-            delay = be_delay(pl, team, (dr.tier[row, j, BE_DELAY_U] + turn) % 1.0)
-            push(st, st.sf[NOW] + delay, EV_ANSWER, tid, st.p_token[tid])
+        return len(s.resp) + r
+    if s.be[team] and not s.p_asked[tid]:
+        s.p_asked[tid] = True
+        row = s.tk_row[tid]
+        j = s.tk_tier[tid]
+        turn = PHI * (3 * s.tk_phase[tid])
+        if (s.tier[row, j, BE_U] + turn) % 1.0 < s.be_p[team]:
+            delay = be_delay(s, team, (s.tier[row, j, BE_DELAY_U] + turn) % 1.0)
+            push(s, s.sf[NOW] + delay, EV_ANSWER, tid, s.p_token[tid])
     return team
 
 
 @jit
-def answer(pl, dr, st, tid, token):
+def answer(s, tid, token):
     """Best endeavours answered: take the ticket if it is still waiting out of hours."""
-    if st.p_token[tid] != token or st.si[SEG] == SEG_WORK:
+    if s.p_token[tid] != token or s.si[SEG] == SEG_WORK:
         return
-    attach(pl, dr, st, tid, BEST_ENDEAVOURS, True)
+    attach(s, tid, BEST_ENDEAVOURS, True)
 
 
 @jit
-def fill(pl, dr, st, p):
-    while st.q_len[p] > 0 and st.busy[p] < st.cap[p]:
-        key, tid = q_pop(st, p)
-        if st.p_token[tid] == key & SEQ_MASK:
-            attach(pl, dr, st, tid, p, True)
-    if p < len(pl.resp) and st.busy[p] < st.cap[p]:
-        for k in range(pl.npols[p]):
-            dispatch(pl, dr, st, pl.pols[p, k])
+def fill(s, p):
+    while s.q_len[p] > 0 and s.busy[p] < s.cap[p]:
+        key, tid = q_pop(s, p)
+        if s.p_token[tid] == key & SEQ_MASK:
+            attach(s, tid, p, True)
+    if p < len(s.resp) and s.busy[p] < s.cap[p]:
+        for k in range(s.npols[p]):
+            dispatch(s, s.pols[p, k])
 
 
 @jit
-def attach(pl, dr, st, tid, p, queued):
-    st.p_token[tid] = -1
-    st.p_pool[tid] = p
-    st.p_attach[tid] = st.sf[NOW]
+def attach(s, tid, p, queued):
+    s.p_token[tid] = -1
+    s.p_pool[tid] = p
+    s.p_attach[tid] = s.sf[NOW]
     if p >= 0:
-        st.busy[p] += 1
+        s.busy[p] += 1
     if queued:
-        st.si[WAITING] -= 1
-        queue_change(pl, st, st.p_team[tid], -1)
-    start(pl, dr, st, tid)
+        s.si[WAITING] -= 1
+        queue_change(s, s.p_team[tid], -1)
+    start(s, tid)
 
 
 @jit
-def start(pl, dr, st, tid):
+def start(s, tid):
     """The responder is here: the visit's pickup and work begin."""
-    now = st.sf[NOW]
-    phase = st.tk_phase[tid]
-    row = st.tk_row[tid]
-    j = st.tk_tier[tid]
-    nT = len(pl.resp)
+    now = s.sf[NOW]
+    phase = s.tk_phase[tid]
+    row = s.tk_row[tid]
+    j = s.tk_tier[tid]
+    nT = len(s.resp)
     if phase == NORMAL:
-        pick = dr.tier[row, j, PICKUP]
-        work = dr.tier[row, j, WORK] * st.tk_kf[tid]
-        p = st.p_pool[tid]
+        pick = s.tier[row, j, PICKUP]
+        work = s.tier[row, j, WORK] * s.tk_kf[tid]
+        p = s.p_pool[tid]
         if p >= nT:
             r = p - nT
-            if on_call_team(pl, st, r) != st.p_team[tid]:
-                work *= pl.r_kf[r]
+            if on_call_team(s, r) != s.p_team[tid]:
+                work *= s.r_kf[r]
     elif phase == REASSESS:
-        pick = dr.tier[row, j, REPICKUP]
+        pick = s.tier[row, j, REPICKUP]
         work = 0.0
     else:
         pick = 0.0
-        work = dr.tier[row, j, TRIAGE]
+        work = s.tier[row, j, TRIAGE]
     end = now + pick + work
-    if st.tk_measured[tid]:
-        st.tk_qwait[tid] += now - st.tk_qstart[tid]
+    if s.tk_measured[tid]:
+        s.tk_qwait[tid] += now - s.tk_qstart[tid]
         if phase == NORMAL:
-            st.tk_worked[tid] += work
+            s.tk_worked[tid] += work
         elif phase == MISROUTED:
-            st.tk_hdelay[tid] += work
-    engaged(pl, st, tid, end, work if phase != REASSESS else -1.0)
-    push(st, end, EV_DONE, tid, 0)
+            s.tk_hdelay[tid] += work
+    engaged(s, tid, end, work if phase != REASSESS else -1.0)
+    push(s, end, EV_DONE, tid, 0)
 
 
 @jit
-def done(pl, dr, st, tid):
-    freed = st.p_pool[tid]
+def done(s, tid):
+    freed = s.p_pool[tid]
     if freed >= 0:
-        st.busy[freed] -= 1
-    phase = st.tk_phase[tid]
-    j = st.tk_tier[tid]
-    a = st.tk_app[tid]
-    row = st.tk_row[tid]
+        s.busy[freed] -= 1
+    phase = s.tk_phase[tid]
+    j = s.tk_tier[tid]
+    a = s.tk_app[tid]
+    row = s.tk_row[tid]
     if phase == NORMAL:
-        u = dr.tier[row, j, ROUTE]
-        resolve_p = pl.t_resolve[a, j]
-        if pl.t_last[a, j] or u < resolve_p:
-            resolve(pl, st, tid)
-        elif u < resolve_p + pl.t_misroute[a, j]:
+        u = s.tier[row, j, ROUTE]
+        resolve_p = s.t_resolve[a, j]
+        if s.t_last[a, j] or u < resolve_p:
+            resolve(s, tid)
+        elif u < resolve_p + s.t_misroute[a, j]:
             # ping-pong: handed to a wrong team, bounced back, re-assessed, escalated
-            st.tk_reass[tid] += 1
-            st.tk_handoffs[tid] += 1
-            if pl.t_mteam[a, j] >= 0:
-                st.tk_phase[tid] = MISROUTED
-                join(pl, dr, st, tid, pl.t_mteam[a, j])
+            s.tk_reass[tid] += 1
+            s.tk_handoffs[tid] += 1
+            if s.t_mteam[a, j] >= 0:
+                s.tk_phase[tid] = MISROUTED
+                join(s, tid, s.t_mteam[a, j])
             else:
-                triage = dr.tier[row, j, TRIAGE]
-                if st.tk_measured[tid]:
-                    st.tk_hdelay[tid] += triage
-                push(st, st.sf[NOW] + triage, EV_BOUNCE, tid, 0)
+                triage = s.tier[row, j, TRIAGE]
+                if s.tk_measured[tid]:
+                    s.tk_hdelay[tid] += triage
+                push(s, s.sf[NOW] + triage, EV_BOUNCE, tid, 0)
         else:
-            escalate(pl, dr, st, tid, j)
+            escalate(s, tid, j)
     elif phase == MISROUTED:
-        bounce(pl, dr, st, tid)
+        bounce(s, tid)
     else:
-        escalate(pl, dr, st, tid, j)
-    if freed >= 0 and (st.q_len[freed] > 0 or (freed < len(pl.resp) and pl.npols[freed] > 0)):
-        fill(pl, dr, st, freed)
+        escalate(s, tid, j)
+    if freed >= 0 and (s.q_len[freed] > 0 or (freed < len(s.resp) and s.npols[freed] > 0)):
+        fill(s, freed)
 
 
 @jit
-def bounce(pl, dr, st, tid):
-    st.tk_handoffs[tid] += 1
-    st.tk_phase[tid] = REASSESS
-    join(pl, dr, st, tid, st.tk_teams[tid])
+def bounce(s, tid):
+    s.tk_handoffs[tid] += 1
+    s.tk_phase[tid] = REASSESS
+    join(s, tid, s.tk_teams[tid])
 
 
 @jit
-def escalate(pl, dr, st, tid, j):
-    st.tk_handoffs[tid] += 1
-    delay = dr.tier[st.tk_row[tid], j, HANDOFF]
+def escalate(s, tid, j):
+    s.tk_handoffs[tid] += 1
+    delay = s.tier[s.tk_row[tid], j, HANDOFF]
     if delay > 0.0:
-        if st.tk_measured[tid]:
-            st.tk_hdelay[tid] += delay
-        push(st, st.sf[NOW] + delay, EV_JOIN, tid, j + 1)
+        if s.tk_measured[tid]:
+            s.tk_hdelay[tid] += delay
+        push(s, s.sf[NOW] + delay, EV_JOIN, tid, j + 1)
     else:
-        enter_tier(pl, dr, st, tid, j + 1)
+        enter_tier(s, tid, j + 1)
 
 
 @jit
-def resolve(pl, st, tid):
-    st.tk_open[tid] = False
-    st.si[NOPEN] -= 1
-    resolved(pl, st, tid, st.tk_teams[tid])
+def resolve(s, tid):
+    s.tk_open[tid] = False
+    s.si[NOPEN] -= 1
+    resolved(s, tid, s.tk_teams[tid])
 
 
 # -- deployments (``changes``) -------------------------------------------------------------
 @jit
-def dep_request(pl, dr, st, a, index, attempt):
-    pol = pl.policy[a]
+def dep_request(s, a, index, attempt):
+    pol = s.policy[a]
     if pol < 0:
         return
     if attempt < ATTEMPTS:
         local = index * ATTEMPTS + attempt
     else:
-        local = dr.dep_n[a] * ATTEMPTS + st.rework_used[a]
-        st.rework_used[a] += 1
-        if local >= dr.dep_rows[a]:
-            st.si[STATUS] = FULL_REWORK
+        local = s.dep_n[a] * ATTEMPTS + s.rework_used[a]
+        s.rework_used[a] += 1
+        if local >= s.dep_rows[a]:
+            s.si[STATUS] = FULL_REWORK
             return
-    row = dr.dep_off[a] + local
-    work = dr.effort[row] if pl.performer[pol] >= 0 else dr.pipeline[row]
-    did = st.si[NDEP]
-    st.si[NDEP] = did + 1
-    now = st.sf[NOW]
-    st.d_app[did] = a
-    st.d_row[did] = row
-    st.d_attempt[did] = attempt
-    st.d_policy[did] = pol
-    st.d_req[did] = now
-    st.d_remain[did] = work
-    st.d_version[did] = 0
-    st.d_pool[did] = -1
-    st.d_end[did] = 0.0
-    st.d_index[did] = index
-    st.si[BACKLOG] += 1
-    if now >= pl.W:
-        st.si[D_DEMAND] += 1
-    if st.si[WAITING] + st.si[BACKLOG] > QUEUE_CAP:
-        st.si[OVERFLOW] = 1
-    if pl.approval[pol] == APPROVE_NONE:
-        dep_approved(pl, dr, st, did)
-    elif pl.approval[pol] == APPROVE_BOARD:
-        rb_append(st.waiting, st.waiting_h, st.waiting_n, pol, did)
+    row = s.dep_off[a] + local
+    work = s.effort[row] if s.performer[pol] >= 0 else s.pipeline[row]
+    did = s.si[NDEP]
+    s.si[NDEP] = did + 1
+    now = s.sf[NOW]
+    s.d_app[did] = a
+    s.d_row[did] = row
+    s.d_attempt[did] = attempt
+    s.d_policy[did] = pol
+    s.d_req[did] = now
+    s.d_remain[did] = work
+    s.d_version[did] = 0
+    s.d_pool[did] = -1
+    s.d_end[did] = 0.0
+    s.d_index[did] = index
+    s.si[BACKLOG] += 1
+    if now >= s.W:
+        s.si[D_DEMAND] += 1
+    if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
+        s.si[OVERFLOW] = 1
+    if s.approval[pol] == APPROVE_NONE:
+        dep_approved(s, did)
+    elif s.approval[pol] == APPROVE_BOARD:
+        rb_append(s.waiting, s.waiting_h, s.waiting_n, pol, did)
     else:
-        push(st, now + dr.approval[row], EV_APPROVED, did, 0)
+        push(s, now + s.approval_delay[row], EV_APPROVED, did, 0)
 
 
 @jit
-def dep_approved(pl, dr, st, did):
-    pol = st.d_policy[did]
-    if pl.performer[pol] < 0:
-        st.d_version[did] += 1
-        push(st, st.sf[NOW] + st.d_remain[did], EV_DEP_DONE, did, st.d_version[did])
+def dep_approved(s, did):
+    pol = s.d_policy[did]
+    if s.performer[pol] < 0:
+        s.d_version[did] += 1
+        push(s, s.sf[NOW] + s.d_remain[did], EV_DEP_DONE, did, s.d_version[did])
     else:
-        rb_append(st.ready, st.ready_h, st.ready_n, pol, did)
-        dispatch(pl, dr, st, pol)
+        rb_append(s.ready, s.ready_h, s.ready_n, pol, did)
+        dispatch(s, pol)
 
 
 @jit
-def board(pl, dr, st, p):
-    n = st.waiting_n[p]
-    room = pl.capacity[p] or n
+def board(s, p):
+    n = s.waiting_n[p]
+    room = s.capacity[p] or n
     for _ in range(min(room, n)):
-        dep_approved(pl, dr, st, rb_popleft(st.waiting, st.waiting_h, st.waiting_n, p))
+        dep_approved(s, rb_popleft(s.waiting, s.waiting_h, s.waiting_n, p))
 
 
 @jit
-def window(pl, dr, st, p, is_open):
-    st.win_open[p] = is_open
+def window(s, p, is_open):
+    s.win_open[p] = is_open
     if is_open:
-        dispatch(pl, dr, st, p)
+        dispatch(s, p)
 
 
 @jit
-def dispatch(pl, dr, st, p):
+def dispatch(s, p):
     """Start approved deployments of policy ``p`` while window, limit and people allow."""
-    if st.ready_n[p] == 0 or not st.win_open[p]:
+    if s.ready_n[p] == 0 or not s.win_open[p]:
         return
-    team = pl.performer[p]
-    limit = pl.conc[p]
-    while st.ready_n[p] > 0 and (limit == 0 or st.active[p] < limit):
-        if st.si[SEG] == SEG_WORK:
-            if st.busy[team] >= st.cap[team]:
+    team = s.performer[p]
+    limit = s.conc[p]
+    while s.ready_n[p] > 0 and (limit == 0 or s.active[p] < limit):
+        if s.si[SEG] == SEG_WORK:
+            if s.busy[team] >= s.cap[team]:
                 return
             pool = team
-        elif st.crew[p] < pl.crew[p]:
+        elif s.crew[p] < s.crew_size[p]:
             pool = -1
         else:
             return
-        dep_start(pl, dr, st, rb_popleft(st.ready, st.ready_h, st.ready_n, p), pool)
+        dep_start(s, rb_popleft(s.ready, s.ready_h, s.ready_n, p), pool)
 
 
 @jit
-def dep_start(pl, dr, st, did, pool):
-    p = st.d_policy[did]
-    team = pl.performer[p]
-    now = st.sf[NOW]
-    end = now + st.d_remain[did]
-    st.d_end[did] = end
-    st.d_pool[did] = pool
-    st.d_version[did] += 1
-    st.active[p] += 1
+def dep_start(s, did, pool):
+    p = s.d_policy[did]
+    team = s.performer[p]
+    now = s.sf[NOW]
+    end = now + s.d_remain[did]
+    s.d_end[did] = end
+    s.d_pool[did] = pool
+    s.d_version[did] += 1
+    s.active[p] += 1
     if pool >= 0:
-        st.busy[pool] += 1
-        st.stack[pool, st.stack_n[pool]] = did
-        st.stack_n[pool] += 1
+        s.busy[pool] += 1
+        s.stack[pool, s.stack_n[pool]] = did
+        s.stack_n[pool] += 1
     else:
-        st.crew[p] += 1
-    account(pl, st, team, now, end, True, pool >= 0, 1.0)
-    push(st, end, EV_DEP_DONE, did, st.d_version[did])
+        s.crew[p] += 1
+    account(s, team, now, end, True, pool >= 0, 1.0)
+    push(s, end, EV_DEP_DONE, did, s.d_version[did])
 
 
 @jit
-def preempt(pl, dr, st, pool):
+def preempt(s, pool):
     """An incident needs this team's responder: the latest deployment steps aside."""
-    st.stack_n[pool] -= 1
-    did = st.stack[pool, st.stack_n[pool]]
-    now = st.sf[NOW]
-    account(pl, st, pool, now, st.d_end[did], True, True, -1.0)
-    st.d_remain[did] = st.d_end[did] - now
-    st.d_version[did] += 1
-    st.d_pool[did] = -1
-    st.busy[pool] -= 1
-    p = st.d_policy[did]
-    st.active[p] -= 1
-    rb_appendleft(st.ready, st.ready_h, st.ready_n, p, did)
-    st.si[D_PREEMPTED] += 1
+    s.stack_n[pool] -= 1
+    did = s.stack[pool, s.stack_n[pool]]
+    now = s.sf[NOW]
+    account(s, pool, now, s.d_end[did], True, True, -1.0)
+    s.d_remain[did] = s.d_end[did] - now
+    s.d_version[did] += 1
+    s.d_pool[did] = -1
+    s.busy[pool] -= 1
+    p = s.d_policy[did]
+    s.active[p] -= 1
+    rb_appendleft(s.ready, s.ready_h, s.ready_n, p, did)
+    s.si[D_PREEMPTED] += 1
 
 
 @jit
-def dep_done(pl, dr, st, did, version):
-    if st.d_version[did] != version:
+def dep_done(s, did, version):
+    if s.d_version[did] != version:
         return  # pre-empted: this completion was cancelled
-    p = st.d_policy[did]
-    a = st.d_app[did]
-    pool = st.d_pool[did]
-    performer = pl.performer[p]
+    p = s.d_policy[did]
+    a = s.d_app[did]
+    pool = s.d_pool[did]
+    performer = s.performer[p]
     if performer >= 0:
-        st.active[p] -= 1
+        s.active[p] -= 1
         if pool >= 0:
-            st.busy[pool] -= 1
-            n = st.stack_n[pool]
+            s.busy[pool] -= 1
+            n = s.stack_n[pool]
             k = 0
-            while st.stack[pool, k] != did:
+            while s.stack[pool, k] != did:
                 k += 1
             for m in range(k, n - 1):
-                st.stack[pool, m] = st.stack[pool, m + 1]
-            st.stack_n[pool] = n - 1
+                s.stack[pool, m] = s.stack[pool, m + 1]
+            s.stack_n[pool] = n - 1
         else:
-            st.crew[p] -= 1
-    st.si[BACKLOG] -= 1
-    deployed(pl, st, st.d_req[did], performer if performer >= 0 else pl.owner[a])
-    row = st.d_row[did]
-    if dr.fail[row] < pl.cfr[a]:
-        change_incident(pl, dr, st, a, row)
-        if pl.redeploy[p]:
-            dep_request(pl, dr, st, a, st.d_index[did], st.d_attempt[did] + 1)
+            s.crew[p] -= 1
+    s.si[BACKLOG] -= 1
+    deployed(s, s.d_req[did], performer if performer >= 0 else s.owner[a])
+    row = s.d_row[did]
+    if s.fail[row] < s.cfr[a]:
+        change_incident(s, a, row)
+        if s.redeploy[p]:
+            dep_request(s, a, s.d_index[did], s.d_attempt[did] + 1)
     if performer >= 0:
         if pool >= 0:
-            fill(pl, dr, st, pool)
+            fill(s, pool)
         else:
-            dispatch(pl, dr, st, p)
+            dispatch(s, p)
 
 
 # -- the loop ------------------------------------------------------------------------------
 @jit
-def run(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
-    """Play the replication; ``st.si[STATUS]`` says whether a capacity ran out."""
+def run(s, ext_t, ext_k, ext_a, ext_b):
+    """Play the replication; ``s.si[STATUS]`` says whether a capacity ran out."""
     n_ext = len(ext_t)
     i = 0
-    H = pl.H
+    H = s.H
     now = 0.0
-    while st.si[OVERFLOW] == 0 and st.si[STATUS] == 0:
-        if st.si[EVN] > 0 and (i >= n_ext or st.ev_t[0] < ext_t[i]):
-            now, kind, x, y = st.ev_t[0], st.ev_k[0], st.ev_x[0], st.ev_y[0]
-            pop_event(st)
+    while s.si[OVERFLOW] == 0 and s.si[STATUS] == 0:
+        if s.si[EVN] > 0 and (i >= n_ext or s.ev_t[0] < ext_t[i]):
+            now, kind, x, y = s.ev_t[0], s.ev_k[0], s.ev_x[0], s.ev_y[0]
+            pop_event(s)
         elif i < n_ext:
             now, kind, x, y = ext_t[i], ext_k[i], ext_a[i], ext_b[i]
             i += 1
@@ -568,32 +569,38 @@ def run(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
             break
         if now >= H:
             break
-        st.sf[NOW] = now
+        s.sf[NOW] = now
         if kind == EV_DONE:
-            done(pl, dr, st, x)
+            done(s, x)
         elif kind == EV_JOIN:
-            enter_tier(pl, dr, st, x, y)
+            enter_tier(s, x, y)
         elif kind == EV_ARRIVE:
-            arrive(pl, dr, st, x, y)
+            arrive(s, x, y)
         elif kind == EV_CHANGE_ARRIVE:
-            enter_tier(pl, dr, st, x, entry_tier(pl, st, x))
+            enter_tier(s, x, entry_tier(s, x))
         elif kind == EV_BOUNCE:
-            bounce(pl, dr, st, x)
+            bounce(s, x)
         elif kind == EV_ANSWER:
-            answer(pl, dr, st, x, y)
+            answer(s, x, y)
         elif kind == EV_DEP_DONE:
-            dep_done(pl, dr, st, x, y)
+            dep_done(s, x, y)
         elif kind == EV_DEP_REQ:
-            dep_request(pl, dr, st, x, y, 0)
+            dep_request(s, x, y, 0)
         elif kind == EV_APPROVED:
-            dep_approved(pl, dr, st, x)
+            dep_approved(s, x)
         elif kind == EV_BOARD:
-            board(pl, dr, st, x)
+            board(s, x)
         elif kind == EV_WINDOW:
-            window(pl, dr, st, x, y != 0)
+            window(s, x, y != 0)
         elif kind == EV_CAL:
-            flip(pl, dr, st, x)
+            flip(s, x)
         elif kind == EV_MARK:
-            st.si[OPEN_MARK] = st.si[NOPEN]
-            st.si[BACKLOG_MARK] = st.si[BACKLOG]
-    st.sf[END] = max(st.sf[NOW], pl.W) if st.si[OVERFLOW] else H
+            s.si[OPEN_MARK] = s.si[NOPEN]
+            s.si[BACKLOG_MARK] = s.si[BACKLOG]
+    s.sf[END] = max(s.sf[NOW], s.W) if s.si[OVERFLOW] else H
+
+
+@jit
+def play(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
+    """Play a replication from the plan, draws and state tuples (the Python entry)."""
+    run(make(pl, dr, st), ext_t, ext_k, ext_a, ext_b)

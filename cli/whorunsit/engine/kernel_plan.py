@@ -71,7 +71,7 @@ class KPlan(NamedTuple):
     capacity: np.ndarray
     haswin: np.ndarray
     conc: np.ndarray
-    crew: np.ndarray
+    crew_size: np.ndarray      # people who staff a window outside working hours
     redeploy: np.ndarray
     # the calendar
     flip_t: np.ndarray

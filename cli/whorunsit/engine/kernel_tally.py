@@ -115,12 +115,12 @@ def inv_cdf(p):
 
 
 @jit
-def be_delay(pl, team, u):
+def be_delay(s, team, u):
     """``quantiles.quantile`` of a team's best-endeavours answer delay."""
-    k = pl.be_kind[team]
-    p0 = pl.be_par[team, 0]
-    p1 = pl.be_par[team, 1]
-    p2 = pl.be_par[team, 2]
+    k = s.be_kind[team]
+    p0 = s.be_par[team, 0]
+    p1 = s.be_par[team, 1]
+    p2 = s.be_par[team, 2]
     if k == 0:
         return p0
     if k == 1:
@@ -135,161 +135,161 @@ def be_delay(pl, team, u):
         if u < (p1 - p0) / (p2 - p0):
             return p0 + math.sqrt(u * (p2 - p0) * (p1 - p0))
         return p2 - math.sqrt((1.0 - u) * (p2 - p0) * (p2 - p1))
-    n = pl.be_emp_n[team]
+    n = s.be_emp_n[team]
     i = min(int(u * n), n - 1)
-    return pl.be_emp[team, i]
+    return s.be_emp[team, i]
 
 
 @jit
-def working_hours(pl, t):
+def working_hours(s, t):
     """``WeekPlan.working_hours``."""
     if t <= 0.0:
         return 0.0
     w, r = pydivmod(t, WEEK)
-    i = np.searchsorted(pl.seg_start, r, side="right") - 1
-    part = pl.seg_cum[i] + (r - pl.seg_start[i] if pl.seg_kind[i] == SEG_WORK else 0.0)
-    return w * pl.per_week + part
+    i = np.searchsorted(s.seg_start, r, side="right") - 1
+    part = s.seg_cum[i] + (r - s.seg_start[i] if s.seg_kind[i] == SEG_WORK else 0.0)
+    return w * s.per_week + part
 
 
 # -- tally ---------------------------------------------------------------------------------
 @jit
-def queue_change(pl, st, team, delta):
-    now = st.sf[NOW]
-    last = st.q_last[team]
+def queue_change(s, team, delta):
+    now = s.sf[NOW]
+    last = s.q_last[team]
     if now > last:
-        W = pl.W
+        W = s.W
         if now > W:
-            st.q_area[team] += st.qlen[team] * (now - (last if last > W else W))
-        st.q_last[team] = now
-    st.qlen[team] += delta
+            s.q_area[team] += s.qlen[team] * (now - (last if last > W else W))
+        s.q_last[team] = now
+    s.qlen[team] += delta
 
 
 @jit
-def account(pl, st, team, a, b, paid, pooled, sign):
-    W, H = pl.W, pl.H
+def account(s, team, a, b, paid, pooled, sign):
+    W, H = s.W, s.H
     lo = a if a > W else W
     hi = b if b < H else H
     if hi > lo:
         if paid:
-            st.labour[team] += sign * (hi - lo)
+            s.labour[team] += sign * (hi - lo)
         if not pooled:
             return
-        if pl.always:
-            st.busy_work[team] += sign * (hi - lo)
-        elif lo >= st.sf[SEG_START] and hi <= st.sf[SEG_END]:
-            if st.si[SEG] == 0:
-                st.busy_work[team] += sign * (hi - lo)
+        if s.always:
+            s.busy_work[team] += sign * (hi - lo)
+        elif lo >= s.sf[SEG_START] and hi <= s.sf[SEG_END]:
+            if s.si[SEG] == 0:
+                s.busy_work[team] += sign * (hi - lo)
         else:
-            st.busy_work[team] += sign * (working_hours(pl, hi) - working_hours(pl, lo))
+            s.busy_work[team] += sign * (working_hours(s, hi) - working_hours(s, lo))
 
 
 @jit
-def on_call_team(pl, st, r):
-    n = pl.r_nteams[r]
+def on_call_team(s, r):
+    n = s.r_nteams[r]
     if n > 1:
-        w, _ = pydivmod(st.sf[NOW], WEEK)
-        return pl.r_teams[r, int(w) % n]
-    return pl.r_teams[r, 0]
+        w, _ = pydivmod(s.sf[NOW], WEEK)
+        return s.r_teams[r, int(w) % n]
+    return s.r_teams[r, 0]
 
 
 @jit
-def callout(pl, st, team, r, hours, toil):
-    st.toil_balance[team] += toil
-    if st.sf[NOW] < pl.W:
+def callout(s, team, r, hours, toil):
+    s.toil_balance[team] += toil
+    if s.sf[NOW] < s.W:
         return
-    st.callouts[team] += 1
-    st.toil_hours[team] += toil
-    if r >= 0 and pl.r_paid[r]:
-        cost = pl.r_fee[r] + pl.r_hour[r] * hours
-        st.callout_cost[team] += cost
-        if pl.r_capex[r]:
-            st.sf[C_CAPEX] += cost
+    s.callouts[team] += 1
+    s.toil_hours[team] += toil
+    if r >= 0 and s.r_paid[r]:
+        cost = s.r_fee[r] + s.r_hour[r] * hours
+        s.callout_cost[team] += cost
+        if s.r_capex[r]:
+            s.sf[C_CAPEX] += cost
         else:
-            st.sf[C_OPEX] += cost
+            s.sf[C_OPEX] += cost
     else:
-        st.unpaid[team] += hours
+        s.unpaid[team] += hours
 
 
 @jit
-def engaged(pl, st, tid, end, work):
-    team = st.p_team[tid]
-    pool = st.p_pool[tid]
-    attach = st.p_attach[tid]
-    nT = len(pl.resp)
-    if st.tk_measured[tid]:
-        st.t_tickets[team] += 1
-        n = st.si[NWAITS]
-        if n >= len(st.waits):
-            st.si[STATUS] = FULL_WAITS
+def engaged(s, tid, end, work):
+    team = s.p_team[tid]
+    pool = s.p_pool[tid]
+    attach = s.p_attach[tid]
+    nT = len(s.resp)
+    if s.tk_measured[tid]:
+        s.t_tickets[team] += 1
+        n = s.si[NWAITS]
+        if n >= len(s.waits):
+            s.si[STATUS] = FULL_WAITS
             return
-        st.waits[n] = attach - st.p_qenter[tid]
-        st.waits_team[n] = team
-        st.si[NWAITS] = n + 1
+        s.waits[n] = attach - s.p_qenter[tid]
+        s.waits_team[n] = team
+        s.si[NWAITS] = n + 1
         if work >= 0.0:
-            st.t_work_sum[team] += work
-            st.t_work_n[team] += 1
+            s.t_work_sum[team] += work
+            s.t_work_n[team] += 1
     if 0 <= pool < nT:
-        account(pl, st, team, attach, end, True, True, 1.0)
+        account(s, team, attach, end, True, True, 1.0)
     elif pool < 0:
-        account(pl, st, team, attach, end, False, False, 1.0)
-        callout(pl, st, team, -1, end - attach, pl.be_toil[team])
+        account(s, team, attach, end, False, False, 1.0)
+        callout(s, team, -1, end - attach, s.be_toil[team])
     else:
         r = pool - nT
-        person = on_call_team(pl, st, r)
-        account(pl, st, person, attach, end, pl.r_paid[r], False, 1.0)
-        callout(pl, st, person, r, end - attach, pl.r_toil[r])
+        person = on_call_team(s, r)
+        account(s, person, attach, end, s.r_paid[r], False, 1.0)
+        callout(s, person, r, end - attach, s.r_toil[r])
 
 
 @jit
-def resolved(pl, st, tid, team):
-    now = st.sf[NOW]
-    a = st.tk_app[tid]
-    ttr = now - st.tk_start[tid]
-    down = ttr * pl.impact[st.tk_prio[tid]]
-    if st.tk_measured[tid]:
-        n = st.si[NTTR]
-        st.ttr[n] = ttr
-        st.ttr_prio[n] = st.tk_prio[tid]
-        st.si[NTTR] = n + 1
-        st.si[I_HANDOFFS] += st.tk_handoffs[tid]
-        st.si[I_REASS] += st.tk_reass[tid]
-        st.sf[I_QWAIT] += st.tk_qwait[tid]
-        st.sf[I_HDELAY] += st.tk_hdelay[tid]
+def resolved(s, tid, team):
+    now = s.sf[NOW]
+    a = s.tk_app[tid]
+    ttr = now - s.tk_start[tid]
+    down = ttr * s.impact[s.tk_prio[tid]]
+    if s.tk_measured[tid]:
+        n = s.si[NTTR]
+        s.ttr[n] = ttr
+        s.ttr_prio[n] = s.tk_prio[tid]
+        s.si[NTTR] = n + 1
+        s.si[I_HANDOFFS] += s.tk_handoffs[tid]
+        s.si[I_REASS] += s.tk_reass[tid]
+        s.sf[I_QWAIT] += s.tk_qwait[tid]
+        s.sf[I_HDELAY] += s.tk_hdelay[tid]
         if ttr > 0.0:
-            st.sf[I_FLOW] += st.tk_worked[tid] / ttr
-            st.si[I_FLOW_N] += 1
-        st.t_resolved[team] += 1
-        st.downtime[a] += down
+            s.sf[I_FLOW] += s.tk_worked[tid] / ttr
+            s.si[I_FLOW_N] += 1
+        s.t_resolved[team] += 1
+        s.downtime[a] += down
 
 
 @jit
-def deployed(pl, st, requested, team):
-    now = st.sf[NOW]
-    if now >= pl.W:
-        st.si[D_DONE] += 1
-        st.t_deploys[team] += 1
-    if requested >= pl.W:
-        n = st.si[NLEAD]
-        st.lead[n] = now - requested
-        st.si[NLEAD] = n + 1
+def deployed(s, requested, team):
+    now = s.sf[NOW]
+    if now >= s.W:
+        s.si[D_DONE] += 1
+        s.t_deploys[team] += 1
+    if requested >= s.W:
+        n = s.si[NLEAD]
+        s.lead[n] = now - requested
+        s.si[NLEAD] = n + 1
 
 
 @jit
-def working_capacity(pl, st, t, start, end):
-    cap = pl.resp[t]
-    balance = st.toil_balance[t]
+def working_capacity(s, t, start, end):
+    cap = s.resp[t]
+    balance = s.toil_balance[t]
     day = end - start
-    if balance > 0.0 and day > 0.0 and not pl.always:
+    if balance > 0.0 and day > 0.0 and not s.always:
         whole, _ = pydivmod(balance, day)
-        away = min(int(whole), max(0, pl.head[t] - max(1, st.busy[t])))
+        away = min(int(whole), max(0, s.head[t] - max(1, s.busy[t])))
         if away > 0:
-            st.toil_balance[t] = balance - away * day
-            cap = max(0, min(cap, pl.head[t] - away))
-    lost = pl.resp[t] - cap
+            s.toil_balance[t] = balance - away * day
+            cap = max(0, min(cap, s.head[t] - away))
+    lost = s.resp[t] - cap
     if lost > 0:
-        overlap = min(end, pl.H) - max(start, pl.W)
+        overlap = min(end, s.H) - max(start, s.W)
         if overlap > 0:
-            st.away[t] += lost * overlap
+            s.away[t] += lost * overlap
     return cap
 
 

@@ -14,10 +14,11 @@ import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
-from whorunsit.engine import fastpath
+from whorunsit.engine import fastpath, kernel
 from whorunsit.engine.replication import Replication, plan_for
 from whorunsit.model import Scenario
 
@@ -30,14 +31,20 @@ class Chunk:
     histograms: dict[str, np.ndarray]
 
 
-def run_chunk(scenario: Scenario, seed: int, start: int, stop: int) -> Chunk:
-    """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker)."""
+def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
+              engine: str = "python") -> Chunk:
+    """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker),
+    played by the compiled ``kernel`` or the Python ``replication`` engine (the same
+    values either way)."""
     plan = plan_for(scenario)
     names: list[str] = []
     rows: list[list[float]] = []
     hists: dict[str, np.ndarray] = {}
     for r in range(start, stop):
-        metrics, counts = Replication(plan, r, seed).run()
+        if engine == "kernel":
+            metrics, counts = kernel.run_replication(plan, r, seed)
+        else:
+            metrics, counts = Replication(plan, r, seed).run()
         if not names:
             names = list(metrics)
         rows.append([metrics[n] for n in names])
@@ -54,15 +61,21 @@ def default_workers() -> int:
 class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
-    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None):
-        """``fast``: play on ``fastpath`` (None: whenever the scenario is eligible)."""
+    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
+                 engine: str | None = None):
+        """``fast``: play on ``fastpath`` (None: whenever the scenario is eligible).
+        ``engine``: "kernel" (compiled) or "python" (the reference) for replications the
+        fast path does not take; None: the kernel whenever it plays the scenario."""
         self.scenario = scenario
         self.seed = seed
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
         # 24x7 FIFO networks take the fast path: same values, solved many at a time
         self.fast = fastpath.eligible(scenario) if fast is None else fast
-        self._chunk = fastpath.run_chunk if self.fast else run_chunk
+        if engine is None:
+            engine = "kernel" if not self.fast and kernel.eligible(scenario) else "python"
+        self.engine = engine
+        self._chunk = fastpath.run_chunk if self.fast else partial(run_chunk, engine=engine)
 
     def __enter__(self) -> Runner:
         return self
@@ -74,6 +87,9 @@ class Runner:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            if not self.fast and self.engine == "kernel":
+                # load the compiled loop once here: forked workers inherit it
+                kernel.warm(self.scenario)
             methods = multiprocessing.get_all_start_methods()
             # fork starts workers in milliseconds with numpy already imported
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

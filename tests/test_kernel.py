@@ -1,0 +1,148 @@
+"""The compiled engine (``kernel``) gives exactly the Python engine's results.
+
+Exact equality, not a tolerance: the kernel draws the same numbers, plays the same
+events in the same order and adds the same floats in the same order, and the metrics
+are computed by the same ``tally.finish``. Every shipped scenario (short horizons), the
+flagship benchmark, overloaded queues and random small organisations are played by
+both engines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_engine_invariants import organisations
+from test_engine_scenarios import WEEK, D, mmc, rota, scenario, team, tier
+from whorunsit.engine import kernel, kernel_draws
+from whorunsit.engine.draws import ATTEMPTS, Deployments, Incidents
+from whorunsit.engine.plan import Plan
+from whorunsit.engine.replication import Replication, plan_for
+from whorunsit.engine.runner import Runner, merge
+from whorunsit.model import Approval, DeploymentPolicy, RotaCover, Window
+from whorunsit.scenario import load_scenario
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml")))
+
+
+def same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def assert_parity(scn, replications=range(3), seed: int = 11) -> None:
+    plan = plan_for(scn)
+    for r in replications:
+        m1, h1 = Replication(plan, r, seed).run()
+        m2, h2 = kernel.run_replication(plan, r, seed)
+        assert list(m1) == list(m2)
+        bad = {k: (m1[k], m2[k]) for k in m1 if not same(m1[k], m2[k])}
+        assert not bad, f"replication {r}: {bad}"
+        for k in h1:
+            assert np.array_equal(h1[k], h2[k]), k
+
+
+def shortened(path: str, weeks: int = 3):
+    scn = load_scenario(path)
+    return dataclasses.replace(scn, horizon=weeks * WEEK, warmup=min(scn.warmup, 24.0))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=os.path.basename)
+def test_shipped_scenarios(path):
+    scn = shortened(path)
+    if not kernel.eligible(scn):
+        # swarms and error-budget policies stay on the Python engine
+        assert os.path.basename(path) in ("swarming.yaml", "you-build-it-sre-run-it.yaml")
+        assert Runner(scn, 1, 1).engine == "python"
+        return
+    assert_parity(scn)
+
+
+def test_flagship_benchmark_whole_year():
+    scn = load_scenario(os.path.join(ROOT, "benchmarks", "at-scale-30.yaml"))
+    assert kernel.eligible(scn)
+    assert_parity(scn, replications=[0])
+    assert_parity(dataclasses.replace(scn, horizon=6 * WEEK), replications=[1, 2])
+
+
+def test_overloaded_and_runaway_queues():
+    assert_parity(mmc(1.5, 1, 1.0, horizon=8 * WEEK, warmup=WEEK), range(2))
+    # past the 20,000 cap: the replication stops early, the same instant on both
+    assert_parity(mmc(50.0, 1, 1.0, horizon=10 * WEEK, warmup=24.0), range(1))
+
+
+def test_deployments_boards_windows_crews_and_rework():
+    teams = [team("ops", 2, 4), team("dev", 2, 5)]
+    tiers = [tier("L1", "ops", D.exponential(0.5), resolve=0.5, misroute=0.2,
+                  misroute_team="dev", handoff=D.exponential(0.2)),
+             tier("L2", "owner", D.lognormal(1.0, 4.0))]
+    rotas = [rota("r", ["ops", "dev"], cover=RotaCover.OUT_OF_HOURS, toil_hours_per_callout=8.0)]
+    policy = DeploymentPolicy("d", performer="ops", effort=D.exponential(3.0),
+                              approval=Approval("board", board_at=34.0, board_every=WEEK,
+                                                capacity=6),
+                              change_windows=(Window(160.0, 10.0), Window(90.0, 94.0)),
+                              concurrency=2)
+    scn = scenario(teams, tiers, rate=0.3, rotas=rotas, deploy=[policy], horizon=6 * WEEK,
+                   warmup=24.0, app={"owner": "dev", "deployment_policy": "d",
+                                     "deployment_rate": 0.2, "change_failure_rate": 0.6})
+    assert_parity(scn, range(4))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations(), st.integers(0, 3))
+def test_random_organisations(scn, replication):
+    if not kernel.eligible(scn):
+        return
+    assert_parity(scn, [replication])
+
+
+def test_draws_are_the_python_engines():
+    scn = shortened(os.path.join(ROOT, "scenarios", "you-build-it-ops-run-it-at-scale.yaml"),
+                    weeks=13)
+    plan = Plan(scn)
+    dr, incs, times = kernel_draws.draw(plan, 5, 2, rework=3)
+    for a, app in enumerate(plan.apps):
+        inc = Incidents(plan, app, 5, 2)
+        lo = dr.inc_off[a]
+        rows = slice(lo, lo + inc.n)
+        assert np.array_equal(dr.inc_start[rows], inc.start_array)
+        assert np.array_equal(incs[a].detect_array, inc.detect_array)
+        assert dr.inc_prio[rows].tolist() == inc.prio
+        for j in range(len(app.tiers)):
+            for col, values in enumerate(inc.tiers[j]):
+                assert dr.tier[rows, j, col].tolist() == values
+        dep = Deployments(plan, app, 5, 2)
+        assert np.array_equal(times[a], dep.times_array)
+        for k in range(3):
+            dep.row(0, ATTEMPTS + k)  # the rework rows, drawn one at a time
+        lo = dr.dep_off[a]
+        rows = slice(lo, lo + dr.dep_rows[a])
+        assert dr.dep_rows[a] == dep.n * ATTEMPTS + 3
+        assert dr.effort[rows].tolist() == dep.effort
+        assert dr.fail[rows].tolist() == dep.fail
+        assert dr.dep_detect[rows].tolist() == dep.detect
+        for j in range(len(app.tiers)):
+            for col, values in enumerate(dep.tiers[j]):
+                assert dr.tier[dr.n_inc + lo:dr.n_inc + lo + dr.dep_rows[a], j, col].tolist() \
+                    == values
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_runner_uses_the_kernel_with_identical_results(workers):
+    scn = shortened(os.path.join(ROOT, "scenarios", "you-build-it-ops-run-it.yaml"), weeks=4)
+    with Runner(scn, 3, workers) as fast, Runner(scn, 3, 1, engine="python") as ref:
+        assert fast.engine == "kernel"
+        a, ha = merge(fast.run(0, 6))
+        b, hb = merge(ref.run(0, 6))
+    assert a.keys() == b.keys()
+    for k in a:
+        assert all(same(x, y) for x, y in zip(a[k], b[k], strict=True)), k
+    for k in ha:
+        assert np.array_equal(ha[k], hb[k])
