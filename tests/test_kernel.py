@@ -78,7 +78,9 @@ def test_overloaded_and_runaway_queues():
     assert_parity(mmc(50.0, 1, 1.0, horizon=10 * WEEK, warmup=24.0), range(1))
 
 
-def test_deployments_boards_windows_crews_and_rework():
+def busy_deployments(weeks: int = 6):
+    """Boards, two change windows (one across midnight Sunday), a crew, pre-emption, a
+    misroute team, a shared rota with TOIL, and 60% of changes failing (reworks)."""
     teams = [team("ops", 2, 4), team("dev", 2, 5)]
     tiers = [tier("L1", "ops", D.exponential(0.5), resolve=0.5, misroute=0.2,
                   misroute_team="dev", handoff=D.exponential(0.2)),
@@ -89,10 +91,14 @@ def test_deployments_boards_windows_crews_and_rework():
                                                 capacity=6),
                               change_windows=(Window(160.0, 10.0), Window(90.0, 94.0)),
                               concurrency=2)
-    scn = scenario(teams, tiers, rate=0.3, rotas=rotas, deploy=[policy], horizon=6 * WEEK,
-                   warmup=24.0, app={"owner": "dev", "deployment_policy": "d",
-                                     "deployment_rate": 0.2, "change_failure_rate": 0.6})
-    assert_parity(scn, range(4))
+    return scenario(teams, tiers, rate=0.3, rotas=rotas, deploy=[policy],
+                    horizon=weeks * WEEK, warmup=24.0,
+                    app={"owner": "dev", "deployment_policy": "d", "deployment_rate": 0.2,
+                         "change_failure_rate": 0.6})
+
+
+def test_deployments_boards_windows_crews_and_rework():
+    assert_parity(busy_deployments(), range(4))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -103,11 +109,14 @@ def test_random_organisations(scn, replication):
     assert_parity(scn, [replication])
 
 
-def test_draws_are_the_python_engines():
-    scn = shortened(os.path.join(ROOT, "scenarios", "you-build-it-ops-run-it-at-scale.yaml"),
-                    weeks=13)
-    plan = Plan(scn)
-    dr, incs, times = kernel_draws.draw(plan, 5, 2, rework=3)
+@pytest.mark.parametrize("build", [
+    lambda: shortened(os.path.join(ROOT, "scenarios", "you-build-it-ops-run-it-at-scale.yaml"),
+                      weeks=13),
+    lambda: busy_deployments(weeks=26),
+], ids=["ops-at-scale", "busy-deployments"])
+def test_draws_are_the_python_engines(build):
+    plan = Plan(build())
+    dr, incs, times = kernel_draws.draw(plan, 5, 2, spare=3)
     for a, app in enumerate(plan.apps):
         inc = Incidents(plan, app, 5, 2)
         lo = dr.inc_off[a]
@@ -115,23 +124,28 @@ def test_draws_are_the_python_engines():
         assert np.array_equal(dr.inc_start[rows], inc.start_array)
         assert np.array_equal(incs[a].detect_array, inc.detect_array)
         assert dr.inc_prio[rows].tolist() == inc.prio
+        assert dr.inc_alert[rows].tolist() == inc.alert
         for j in range(len(app.tiers)):
             for col, values in enumerate(inc.tiers[j]):
                 assert dr.tier[rows, j, col].tolist() == values
         dep = Deployments(plan, app, 5, 2)
         assert np.array_equal(times[a], dep.times_array)
-        for k in range(3):
+        rework = dr.dep_rows[a] - dep.n * ATTEMPTS
+        for k in range(rework):
             dep.row(0, ATTEMPTS + k)  # the rework rows, drawn one at a time
         lo = dr.dep_off[a]
         rows = slice(lo, lo + dr.dep_rows[a])
-        assert dr.dep_rows[a] == dep.n * ATTEMPTS + 3
-        assert dr.effort[rows].tolist() == dep.effort
-        assert dr.fail[rows].tolist() == dep.fail
-        assert dr.dep_detect[rows].tolist() == dep.detect
+        for mine, theirs in ((dr.effort, dep.effort), (dr.pipeline, dep.pipeline),
+                             (dr.approval_delay, dep.approval), (dr.fail, dep.fail),
+                             (dr.dep_prio, dep.prio), (dr.dep_alert, dep.alert),
+                             (dr.dep_detect, dep.detect)):
+            assert mine[rows].tolist() == theirs
         for j in range(len(app.tiers)):
             for col, values in enumerate(dep.tiers[j]):
                 assert dr.tier[dr.n_inc + lo:dr.n_inc + lo + dr.dep_rows[a], j, col].tolist() \
                     == values
+    if plan.apps[0].change_failure_rate > 0.5:
+        assert dr.dep_rows.sum() > dr.dep_n.sum() * ATTEMPTS  # rework rows were compared
 
 
 @pytest.mark.parametrize("workers", [1, 2])
