@@ -1,11 +1,11 @@
 """The fast path against the general engine (same values, to the last bit) and against
-queueing theory (Erlang C per tier of a Jackson network); its recursion against a plain
-event-by-event queue; and the eligibility rule."""
+queueing theory (Erlang C per tier of a Jackson network); and the eligibility rule.
+(Its compiled pieces: ``test_fastpath_kernel``; its percentiles and histogram counts:
+``test_fastpath_metrics``.)"""
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +14,6 @@ import pytest
 from test_engine_scenarios import D, scenario, team, tier
 from whorunsit.engine import fastpath, tally
 from whorunsit.engine.erlang import jackson_tandem
-from whorunsit.engine.fastpath_metrics import percentile_rows
-from whorunsit.engine.kiefer_wolfowitz import fifo_schedule
 from whorunsit.engine.runner import run_chunk
 from whorunsit.model import (
     Application,
@@ -118,12 +116,13 @@ def test_replications_near_the_queue_cap_are_played_by_the_engine(monkeypatch):
     assert fast.values[:, fast.names.index("queues.unstable")].max() == 1.0
 
 
-def test_values_do_not_depend_on_how_replications_are_batched(monkeypatch):
+def test_values_do_not_depend_on_how_replications_are_chunked():
     scn = mixed(horizon=WEEK)
     whole = fastpath.run_chunk(scn, 3, 0, 6)
-    monkeypatch.setattr(fastpath, "BATCH_BYTES", 1)  # one replication per batch
     parts = [fastpath.run_chunk(scn, 3, a, a + 2) for a in (0, 2, 4)]
     np.testing.assert_array_equal(whole.values, np.concatenate([p.values for p in parts]))
+    for key, counts in whole.histograms.items():
+        np.testing.assert_array_equal(sum(p.histograms[key] for p in parts), counts)
 
 
 # -- queueing theory -------------------------------------------------------------------------
@@ -136,49 +135,6 @@ def test_every_tier_of_tiers3_waits_as_erlang_c_says():
                                  ("utilisation", t.utilisation)):
             _m, low, high = mean_interval(res.samples[f"teams.{t.name}.{metric}"], level=0.99)
             assert low <= expected <= high, (t.name, metric, expected, low, high)
-
-
-# -- the pieces --------------------------------------------------------------------------------
-def heap_queue(arrivals, pickup, work, servers):
-    """A FIFO c-server queue played customer by customer (the obvious way)."""
-    free = [0.0] * servers
-    starts, ends = [], []
-    for a, p, w in zip(arrivals, pickup, work, strict=True):
-        start = max(a, free[0])
-        end = start + p + w
-        heapq.heapreplace(free, end)
-        starts.append(start)
-        ends.append(end)
-    return starts, ends
-
-
-@pytest.mark.parametrize("servers", [1, 2, 5])
-def test_the_lockstep_recursion_is_a_fifo_queue(servers):
-    rng = np.random.default_rng(servers)
-    n, reps = 400, 5
-    arrivals = np.sort(rng.uniform(0, 100, (reps, n)), axis=1)
-    pickup = rng.exponential(0.1, (reps, n))
-    work = rng.exponential(0.8 * servers / 4, (reps, n))
-    arrivals[2, 300:] = np.inf  # a replication with fewer customers: padding
-    begin, end = fifo_schedule(arrivals.T.copy(), pickup.T.copy(), work.T.copy(), servers)
-    for r in range(reps):
-        m = 300 if r == 2 else n
-        s, e = heap_queue(arrivals[r, :m], pickup[r, :m], work[r, :m], servers)
-        np.testing.assert_array_equal(begin[:m, r], s)
-        np.testing.assert_array_equal(end[:m, r], e)
-    assert np.isinf(begin[300:, 2]).all()
-
-
-def test_row_percentiles_are_numpys():
-    rng = np.random.default_rng(3)
-    for n in (1, 2, 3, 7, 20, 101, 1000):
-        rows = rng.lognormal(0, 1, (4, n))
-        ranked = np.sort(rows, axis=1)
-        for q in (0, 37.5, 50, 95, 99, 100):
-            got = percentile_rows(ranked, np.full(4, n), q)
-            want = [np.percentile(r, q) for r in rows]
-            np.testing.assert_array_equal(got, want)
-    assert np.isnan(percentile_rows(np.full((1, 3), np.inf), np.array([0]), 50)).all()
 
 
 # -- who is eligible ----------------------------------------------------------------------------

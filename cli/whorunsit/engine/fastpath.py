@@ -33,27 +33,17 @@ played by the general engine instead, which stops it early exactly as it should.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from whorunsit.engine import fastpath_metrics
+from whorunsit.engine import tally
 from whorunsit.engine.arrivals import incident_starts
-from whorunsit.engine.draws import HANDOFF, PICKUP, ROUTE, TIER_COLUMNS, WORK
-from whorunsit.engine.kiefer_wolfowitz import fifo_schedule
+from whorunsit.engine.draws import HANDOFF, PICKUP, TIER_COLUMNS, WORK
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.quantiles import quantiles
 from whorunsit.engine.replication import plan_for
 from whorunsit.engine.streams import stream
 from whorunsit.errors import InputError
 from whorunsit.model import Scenario
-
-#: bytes of per-incident arrays a batch of replications may hold at once; bigger
-#: batches spread the recursion's per-step cost over more replications
-BATCH_BYTES = 256 << 20
-#: bytes a batch keeps per incident and tier (see _AppBatch), for sizing batches
-_BYTES_PER_INCIDENT = 48
-_BYTES_PER_VISIT = 72
 
 
 # -- eligibility ---------------------------------------------------------------------------
@@ -143,250 +133,162 @@ def _is_zero(dist) -> bool:
     return dist.kind == "fixed" and dist.params[0] == 0.0
 
 
-# -- draws ---------------------------------------------------------------------------------
-class _AppBatch:
-    """One application's incidents in a batch of replications, as (B, N) matrices.
+# -- the kernel's arrays --------------------------------------------------------------------
+class Layout:
+    """A plan as the kernel (``fastpath_kernel.solve``) takes it: the same in every
+    replication."""
 
-    Row b is the batch's b-th replication, column i its incident i in start order (the
-    numbering of ``draws.Incidents``); columns past a replication's incident count are
-    padding, never valid, with infinite times. Per tier, ``join``, ``begin`` and
-    ``end`` are filled in as the teams are solved. A pickup or handoff that is always
-    zero is kept as None (adding 0.0 changes no time, so the sums stay exact).
-    """
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        apps = plan.apps
+        self.tiers = max((len(a.tiers) for a in apps), default=1)
+        # per application and tier: the share resolved there, the knowledge factors
+        self.resolve = [np.array([t.resolve for t in a.tiers]) for a in apps]
+        self.knowledge = [np.array([t.knowledge for t in a.tiers], dtype=np.float64)
+                          .reshape(-1, 2) for a in apps]
+        # only then does a ticket's channel pick its team (no alert: all customer-raised)
+        self.app_split = np.array([a.alert_share > 0.0 for a in apps], dtype=np.bool_)
+        self.app_alert_entry = np.array([a.alert_entry for a in apps], dtype=np.int64)
+        sources: list[list[tuple[int, int, int]]] = [[] for _ in plan.teams]
+        for app, channel, entry in _routes(plan):
+            for j in range(entry, len(app.tiers)):
+                sources[app.tiers[j].teams[channel][0]].append((app.index, j, channel))
+        order = [t for t in team_order(plan) if sources[t]]
+        self.served = np.array([bool(s) for s in sources], dtype=np.bool_)
+        self.teams = np.array(order, dtype=np.int64)
+        self.src_first = np.cumsum([0] + [len(sources[t]) for t in order], dtype=np.int64)
+        flat = np.array([s for t in order for s in sources[t]], dtype=np.int64).reshape(-1, 3)
+        self.src_app, self.src_tier, self.src_chan = (np.ascontiguousarray(flat[:, k])
+                                                      for k in range(3))
+        self.servers = np.array([t.responders for t in plan.teams], dtype=np.int64)
+        self.resolver = np.zeros((len(apps), self.tiers, 2), dtype=np.int64)
+        for app in apps:
+            for j, tier in enumerate(app.tiers):
+                self.resolver[app.index, j] = [tier.teams[0][0], tier.teams[1][0]]
+        # room for the largest application's tier uniforms, reused replication after
+        # replication: fresh memory costs more to fill than the numbers cost to draw
+        most = max((a.incident_rate * plan.horizon * len(a.tiers) for a in apps), default=0.0)
+        self.buffer = np.empty(int(most * 1.1 + 64) * TIER_COLUMNS)
 
-    def __init__(self, app, seed: int, replications: range, horizon: float,
-                 buffer: np.ndarray):
-        self.app = app
-        tiers = app.tiers
-        nt = len(tiers)
-        B = len(replications)
-        rows = []
-        for r in replications:
-            rows.append(self._draw(app, seed, r, horizon, buffer))
-        N = max((len(d[0]) for d in rows), default=0)
-        self.rows = N
-        self.counts = np.array([len(d[0]) for d in rows], dtype=np.int64)
-        self.valid = np.arange(N)[None, :] < self.counts[:, None]
-        self.start = np.full((B, N), math.inf)
-        self.detect = np.full((B, N), math.inf)
-        self.alert = np.zeros((B, N), dtype=bool)
-        self.exit = np.zeros((B, N), dtype=np.int8)
-        self.work = [np.zeros((B, N)) for _ in range(nt)]
-        self.pickup = [None if _is_zero(t.pickup) else np.zeros((B, N)) for t in tiers]
-        self.handoff = [None if _is_zero(t.handoff) else np.zeros((B, N)) for t in tiers]
-        for b, (start, detect, alert, exit_tier, per_tier) in enumerate(rows):
-            n = len(start)
-            self.start[b, :n] = start
-            self.detect[b, :n] = detect
-            self.alert[b, :n] = alert
-            self.exit[b, :n] = exit_tier
-            for j, (pick, work, hand) in enumerate(per_tier):
-                self.work[j][b, :n] = work
-                if self.pickup[j] is not None:
-                    self.pickup[j][b, :n] = pick
-                if self.handoff[j] is not None:
-                    self.handoff[j][b, :n] = hand
-        self.entry = np.where(self.alert, np.int8(app.alert_entry), np.int8(0))
-        # knowledge factors per channel, multiplied exactly as the engine does
-        for j, tier in enumerate(tiers):
-            kf_customer, kf_alert = tier.knowledge
-            if kf_customer != 1.0 or kf_alert != 1.0:
-                self.work[j] = np.where(self.alert, self.work[j] * kf_alert,
-                                        self.work[j] * kf_customer)
-        self.join: list[np.ndarray | None] = [None] * nt
-        self.begin: list[np.ndarray | None] = [None] * nt
-        self.end: list[np.ndarray | None] = [None] * nt
 
-    @staticmethod
-    def _draw(app, seed: int, replication: int, horizon: float, buffer: np.ndarray):
-        """One replication's draws, number for number those of ``draws.Incidents``."""
-        rng = stream(seed, replication, "arrivals", app.name)
-        start = incident_starts(rng, app.incident_rate, horizon, app.arrivals)
+class Draws:
+    """One replication's incidents, numbered across applications (application a's are
+    ``first[a]`` .. ``first[a+1]-1``, in start order, the numbering of
+    ``draws.Incidents``): start, detection, channel, entry and resolving tier, and per
+    tier and incident its pickup, work (times the channel's knowledge factor) and
+    handoff; a pickup or handoff that is always zero stays 0.0 (adding 0.0 changes no
+    time, so the sums are the engine's)."""
+
+    def __init__(self, layout: Layout, seed: int, replication: int):
+        plan = layout.plan
+        arrivals = []
+        for app in plan.apps:
+            rng = stream(seed, replication, "arrivals", app.name)
+            start = incident_starts(rng, app.incident_rate, plan.horizon, app.arrivals)
+            arrivals.append((start, rng.random((len(start), 3))))
+        self.first = np.cumsum([0] + [len(s) for s, _ in arrivals], dtype=np.int64)
+        n_all = int(self.first[-1])
+        self.start = arrivals[0][0] if len(arrivals) == 1 else np.concatenate(
+            [s for s, _ in arrivals] or [np.empty(0)])
+        self.detect = np.empty(n_all)
+        self.alert = np.empty(n_all, dtype=np.bool_)
+        self.exit = np.empty(n_all, dtype=np.int64)
+        self.entry = np.empty(n_all, dtype=np.int64)
+        self.pickup, self.work, self.handoff = np.zeros((3, layout.tiers, n_all))
+        for app, (start, attrs), lo in zip(plan.apps, arrivals, self.first, strict=False):
+            self._draw(app, seed, replication, start, attrs, int(lo), layout)
+
+    def _draw(self, app, seed: int, replication: int, start: np.ndarray, attrs: np.ndarray,
+              lo: int, layout: Layout) -> None:
+        """An application's draws, number for number those of ``draws.Incidents``."""
+        from whorunsit.engine.fastpath_kernel import prepare
+
         n = len(start)
-        attrs = rng.random((n, 3))
         tiers = app.tiers
         size = n * len(tiers) * TIER_COLUMNS
-        # fresh memory costs more to fill than the numbers cost to draw: reuse a buffer
+        buffer = layout.buffer
         u = (buffer[:size] if buffer.size >= size else np.empty(size)).reshape(
             n, len(tiers), TIER_COLUMNS)
         stream(seed, replication, "support", app.name).random(out=u)
-        alert = attrs[:, 1] < app.alert_share
-        delay = np.where(alert, quantiles(app.alert_delay, attrs[:, 2]),
-                         quantiles(app.customer_delay, attrs[:, 2]))
-        entry = np.where(alert, app.alert_entry, 0)
-        # the resolving tier: the first from the entry whose routing draw says so
-        exit_tier = np.full(n, len(tiers) - 1)
-        for j in range(len(tiers) - 2, -1, -1):
-            exit_tier[(entry <= j) & (u[:, j, ROUTE] < tiers[j].resolve)] = j
-        per_tier = []
+        rows = slice(lo, lo + n)
         for j, tier in enumerate(tiers):
-            cols = u[:, j, :]
-            per_tier.append((
-                None if _is_zero(tier.pickup) else quantiles(tier.pickup, cols[:, PICKUP]),
-                quantiles(tier.work, cols[:, WORK]),
-                None if _is_zero(tier.handoff) else quantiles(tier.handoff, cols[:, HANDOFF])))
-        return start, start + delay, alert, exit_tier, per_tier
-
-    def visits(self, j: int, channel: int) -> np.ndarray:
-        """Tickets of this channel that reach tier j."""
-        at = self.valid & (self.exit >= j)
-        if j > 0:
-            at &= self.entry <= j
-        if self.app.alert_share <= 0.0:
-            return at
-        return at & (self.alert if channel else ~self.alert)
-
-    def arrivals(self, j: int, mask: np.ndarray, horizon: float) -> np.ndarray:
-        """When tickets join tier j (inf for those that do not before the horizon): at
-        detection at their entry tier, else at the previous tier's end plus its
-        handoff delay (the engine's ``now + delay``)."""
-        if j == 0:
-            joined = self.detect
-        else:
-            later = self.end[j - 1]
-            if self.handoff[j - 1] is not None:
-                later = later + self.handoff[j - 1]
-            joined = np.where(self.entry == j, self.detect, later) if self.app.alert_entry \
-                else later
-        return np.where(mask & (joined < horizon), joined, math.inf)
+            if not _is_zero(tier.pickup):
+                self.pickup[j, rows] = quantiles(tier.pickup, u[:, j, PICKUP])
+            self.work[j, rows] = quantiles(tier.work, u[:, j, WORK])
+            if not _is_zero(tier.handoff):
+                self.handoff[j, rows] = quantiles(tier.handoff, u[:, j, HANDOFF])
+        # a channel no incident takes needs no delays
+        customer = quantiles(app.customer_delay, attrs[:, 2]) if app.alert_share < 1.0 else None
+        alerted = quantiles(app.alert_delay, attrs[:, 2]) if app.alert_share > 0.0 else None
+        prepare(start, attrs, u, app.alert_share, app.alert_entry, layout.resolve[app.index],
+                layout.knowledge[app.index], customer if customer is not None else alerted,
+                alerted if alerted is not None else customer, lo, self.detect, self.alert,
+                self.exit, self.entry, self.work)
 
 
-# -- solving the teams ----------------------------------------------------------------------
-class TeamBatch:
-    """One team's tickets in a batch, as (B, rows) matrices in service order.
+class Figures:
+    """What the kernel adds up for one replication (columns in ``fastpath_kernel``)."""
 
-    FIFO means service order is joining order; it is also the order the engine meets
-    the tickets' starts in, so totals added along a row are added in the engine's order.
-    """
+    def __init__(self, layout: Layout, draws: Draws, impact: float):
+        from whorunsit.engine import fastpath_kernel as k
 
-    def __init__(self, joins, pickups, works, incident_starts, servers: int):
-        joined = np.concatenate(joins, axis=1) if len(joins) > 1 else joins[0]
-        self.total = joined.shape[1]
-        if _rows_sorted(joined):
-            order = None
-        else:
-            order = np.argsort(joined, axis=1)
-            joined = np.take_along_axis(joined, order, axis=1)
-        rows = int(np.isfinite(joined).sum(axis=1).max()) if joined.size else 0
-        self.order = None if order is None else order[:, :rows]
-        self.join = joined[:, :rows]
+        teams, apps = len(layout.plan.teams), len(layout.plan.apps)
+        self.team_f = np.zeros((teams, k.T_Q_LAST + 1))
+        self.team_n = np.zeros((teams, k.T_RESOLVED + 1), dtype=np.int64)
+        self.waits = np.empty((teams, len(draws.start)))
+        self.inc_f = np.zeros(k.I_FLOW + 1)
+        self.inc_n = np.zeros(k.I_AT_MARK + 1, dtype=np.int64)
+        self.ttr = np.empty(len(draws.start))
+        self.downtime = np.zeros(apps)
+        self.resolved_at = np.empty(len(draws.start))
+        plan = layout.plan
+        k.solve(plan.horizon, plan.warmup, impact, draws.start, draws.detect, draws.alert,
+                draws.exit, draws.entry, draws.pickup, draws.work, draws.handoff, draws.first,
+                layout.app_split, layout.app_alert_entry, layout.teams, layout.src_first,
+                layout.src_app, layout.src_tier, layout.src_chan, layout.servers,
+                layout.resolver, self.team_f, self.team_n, self.waits, self.inc_f,
+                self.inc_n, self.ttr, self.downtime, self.resolved_at)
 
-        def arrange(parts):
-            if any(p is None for p in parts):
-                if all(p is None for p in parts):
-                    return None
-                parts = [np.zeros_like(j) if p is None else p for p, j in zip(parts, joins,
-                                                                               strict=True)]
-            whole = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
-            if self.order is None:
-                return whole[:, :rows]
-            return np.take_along_axis(whole, self.order, axis=1)
+    @property
+    def longest(self) -> int:
+        """At least the engine's count of waiting tickets at any time."""
+        from whorunsit.engine.fastpath_kernel import T_LONGEST
 
-        self.work = arrange(works)
-        self.incident_start = arrange(incident_starts)
-        pickup = arrange(pickups)
-        begin, end = fifo_schedule(
-            np.ascontiguousarray(self.join.T),
-            None if pickup is None else np.ascontiguousarray(pickup.T),
-            np.ascontiguousarray(self.work.T), servers)
-        self.begin, self.end = np.ascontiguousarray(begin.T), np.ascontiguousarray(end.T)
-
-    def scatter(self, values: np.ndarray) -> np.ndarray:
-        """Back from service order to the stacked source columns (inf where no ticket)."""
-        out = np.full((values.shape[0], self.total), math.inf)
-        if self.order is None:
-            out[:, :values.shape[1]] = values
-        else:
-            np.put_along_axis(out, self.order, values, axis=1)
-        return out
-
-
-def _rows_sorted(x: np.ndarray) -> bool:
-    return x.shape[1] < 2 or bool((x[:, 1:] >= x[:, :-1]).all())
-
-
-def _solve(plan: Plan, seed: int, replications: range, buffer: np.ndarray):
-    """Draw a batch and serve every ticket; returns the applications and the teams."""
-    H = plan.horizon
-    apps = [_AppBatch(app, seed, replications, H, buffer) for app in plan.apps]
-    sources: list[list[tuple[int, int, int]]] = [[] for _ in plan.teams]
-    for app, channel, entry in _routes(plan):
-        for j in range(entry, len(app.tiers)):
-            sources[app.tiers[j].teams[channel][0]].append((app.index, j, channel))
-    teams: dict[int, TeamBatch] = {}
-    for t in team_order(plan):
-        if not sources[t]:
-            continue
-        masks = [apps[a].visits(j, c) for a, j, c in sources[t]]
-        joins = [apps[a].arrivals(j, m, H) for (a, j, _c), m in zip(sources[t], masks,
-                                                                     strict=True)]
-        team = TeamBatch(joins, [apps[a].pickup[j] for a, j, _c in sources[t]],
-                         [apps[a].work[j] for a, j, _c in sources[t]],
-                         [apps[a].start for a, _j, _c in sources[t]],
-                         plan.teams[t].responders)
-        begin, end = team.scatter(team.begin), team.scatter(team.end)
-        col = 0
-        for (a, j, _c), mask, joined in zip(sources[t], masks, joins, strict=True):
-            d = apps[a]
-            part = slice(col, col + d.rows)
-            if d.join[j] is None:
-                d.join[j], d.begin[j], d.end[j] = joined, begin[:, part], end[:, part]
-            else:  # the other channel's tickets at this tier, served by another team
-                d.join[j] = np.where(mask, joined, d.join[j])
-                d.begin[j] = np.where(mask, begin[:, part], d.begin[j])
-                d.end[j] = np.where(mask, end[:, part], d.end[j])
-            col += d.rows
-        teams[t] = team
-    return apps, teams
+        return int(self.team_n[:, T_LONGEST].sum())
 
 
 # -- entry points --------------------------------------------------------------------------
-def _batch_size(plan: Plan, wanted: int) -> int:
-    """Replications solved together: as many as fit in BATCH_BYTES."""
-    per_replication = sum(
-        a.incident_rate * plan.horizon * (_BYTES_PER_INCIDENT + _BYTES_PER_VISIT * len(a.tiers))
-        for a in plan.apps)
-    fits = int(BATCH_BYTES // max(1.0, per_replication))
-    return max(1, min(wanted, fits))
-
-
-def _buffer(plan: Plan) -> np.ndarray:
-    """Room for one application's tier uniforms (a bigger draw gets its own memory)."""
-    most = max((a.incident_rate * plan.horizon * len(a.tiers) for a in plan.apps), default=0.0)
-    return np.empty(int(most * 1.1 + 64) * TIER_COLUMNS)
-
-
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
     """Replications start..stop-1 on the fast path, as the engine's ``runner.Chunk``.
 
     The scenario must be eligible (see ``why_not``). Values are identical to
     ``runner.run_chunk`` on the same arguments.
     """
+    from whorunsit.engine import fastpath_metrics
     from whorunsit.engine.runner import Chunk
     from whorunsit.engine.runner import run_chunk as general_chunk
 
     plan = plan_for(scenario)
+    layout = Layout(plan)
+    constants = fastpath_metrics.Constants(plan)
     names: list[str] = []
     rows: list[list[float]] = []
     hists: dict[str, np.ndarray] = {}
-    size = _batch_size(plan, stop - start)
-    buffer = _buffer(plan)
-    for first in range(start, stop, size):
-        batch = range(first, min(first + size, stop))
-        with np.errstate(invalid="ignore"):  # inf - inf for tickets never served
-            apps, teams = _solve(plan, seed, batch, buffer)
-            played, counts = fastpath_metrics.batch_metrics(plan, apps, teams)
+    for r in range(start, stop):
+        draws = Draws(layout, seed, r)
+        fig = Figures(layout, draws, constants.impact)
+        if fig.longest <= tally.QUEUE_CAP // 2:
+            metrics, counts = fastpath_metrics.finish(plan, constants, layout.served, draws,
+                                                      fig)
+        else:  # queues near the engine's hard cap: the engine stops it early, as it should
+            chunk = general_chunk(scenario, seed, r, r + 1)
+            metrics = dict(zip(chunk.names, chunk.values[0].tolist(), strict=True))
+            counts = chunk.histograms
         for k, v in counts.items():
             hists[k] = hists[k] + v if k in hists else v.copy()
-        for r, metrics in zip(batch, played, strict=True):
-            if metrics is None:
-                chunk = general_chunk(scenario, seed, r, r + 1)
-                metrics = dict(zip(chunk.names, chunk.values[0].tolist(), strict=True))
-                for k, v in chunk.histograms.items():
-                    hists[k] = hists[k] + v if k in hists else v.copy()
-            if not names:
-                names = list(metrics)
-            rows.append([metrics[n] for n in names])
+        if not names:
+            names = list(metrics)
+        rows.append([metrics[n] for n in names])
     values = np.asarray(rows, dtype=float).reshape(len(rows), len(names))
     return Chunk(start, names, values, hists)
 

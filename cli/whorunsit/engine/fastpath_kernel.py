@@ -1,0 +1,342 @@
+"""The fast path's compiled kernel: one replication's tickets served and counted.
+
+Given one replication's draws (``fastpath.Draws``: every incident's start, detection,
+channel, entry and resolving tier, and per tier its pickup, work and handoff), ``solve``
+serves the teams in an order tickets only flow forward in: a team's tickets join at
+detection (entry tier) or when the previous tier ends plus the handoff delay, are put
+in joining order, and the Kiefer-Wolfowitz recursion (``fifo_schedule``) gives their
+starts and ends. Meanwhile it adds up what ``tally`` counts, in the engine's order (per
+team in service order, per incident in resolution order, so the totals carry the
+engine's bits), and lists each team's waits and the times to restore in that order:
+``fastpath_metrics.finish`` takes their means, percentiles and histogram counts as
+numpy does, and turns the figures into metrics.
+
+Everything compiled lives in this one module on purpose: numba's on-disk cache (kept
+next to the module, ``cache=True``) is invalidated only when the file that defines a
+function changes, not when a function it calls in another file does. Importing this
+module imports numba, so only the fast path imports it, when it runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from whorunsit.engine.draws import ROUTE
+
+#: per team, floats: busy hours, work added up, the queue's time-weighted area after the
+#: warm-up and the time of its last change
+T_BUSY, T_WORK, T_AREA, T_Q_LAST = range(4)
+#: per team, counts: tickets measured, the queue at the end, the longest queue, and the
+#: incidents it resolved
+T_TICKETS, T_Q_NOW, T_LONGEST, T_RESOLVED = range(4)
+#: per replication, floats: the totals of the queue waits, handoff delays and flow
+#: efficiencies of the resolved incidents
+I_QWAIT, I_HDELAY, I_FLOW = range(3)
+#: per replication, counts
+I_DONE, I_FLOW_N, I_HANDOFFS, I_CREATED, I_LATE, I_OPEN, I_AT_MARK = range(7)
+
+
+# -- ordering by time ------------------------------------------------------------------------
+@numba.njit(cache=True)
+def sort_by_time(times, order, n, nearly):
+    """Sort times[:n] ascending, carrying ``order`` along; equal times by ascending
+    order (so the result is unique, and a stable sort when order starts ascending).
+
+    A team's arrivals from one source come almost in time order (a ticket is overtaken
+    only by those served next to it), so insertion sort is linear on them (``nearly``).
+    Otherwise, or past a budget of moves, one bucket pass (each time to its share of
+    the range, a monotone key) leaves only neighbours out of order for insertion sort
+    to settle; a merge sort takes whatever is still far from sorted."""
+    if nearly and _insertion_sort(times, order, n, 4 * n + 64):
+        return
+    _bucket_pass(times, order, n)
+    if _insertion_sort(times, order, n, 8 * n + 64):
+        return
+    _merge_sort(times, order, n)
+
+
+@numba.njit(cache=True)
+def _before(t1, o1, t2, o2):
+    return t1 < t2 or (t1 == t2 and o1 < o2)
+
+
+@numba.njit(cache=True)
+def _insertion_sort(times, order, n, budget):
+    """Insertion sort of (time, order) pairs; False when it gives up past ``budget``
+    moves, leaving a permutation of them."""
+    for i in range(1, n):
+        t, o = times[i], order[i]
+        h = i
+        while h > 0 and _before(t, o, times[h - 1], order[h - 1]):
+            times[h] = times[h - 1]
+            order[h] = order[h - 1]
+            h -= 1
+        times[h] = t
+        order[h] = o
+        budget -= i - h
+        if budget < 0:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _bucket_pass(times, order, n):
+    """A stable counting sort on floor((time - least) * n / range): n buckets."""
+    if n < 2:
+        return
+    least = most = times[0]
+    for i in range(1, n):
+        least = min(least, times[i])
+        most = max(most, times[i])
+    span = most - least
+    if not (span > 0.0 and span < math.inf):
+        return
+    scale = n / span
+    key = np.empty(n, dtype=np.int64)
+    start = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        k = min(int((times[i] - least) * scale), n - 1)
+        key[i] = k
+        start[k + 1] += 1
+    for k in range(n):
+        start[k + 1] += start[k]
+    spare_t, spare_o = np.empty(n), np.empty(n, dtype=order.dtype)
+    for i in range(n):
+        at = start[key[i]]
+        spare_t[at], spare_o[at] = times[i], order[i]
+        start[key[i]] = at + 1
+    times[:n] = spare_t
+    order[:n] = spare_o
+
+
+@numba.njit(cache=True)
+def _merge_sort(times, order, n):
+    """Bottom-up merge sort of (time, order) pairs."""
+    src_t, src_o = times[:n].copy(), order[:n].copy()
+    dst_t, dst_o = np.empty(n), np.empty(n, dtype=order.dtype)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                if j >= hi or (i < mid and _before(src_t[i], src_o[i], src_t[j], src_o[j])):
+                    dst_t[k], dst_o[k] = src_t[i], src_o[i]
+                    i += 1
+                else:
+                    dst_t[k], dst_o[k] = src_t[j], src_o[j]
+                    j += 1
+        src_t, dst_t = dst_t, src_t
+        src_o, dst_o = dst_o, src_o
+        width *= 2
+    times[:n] = src_t
+    order[:n] = src_o
+
+
+# -- FIFO queues (Kiefer-Wolfowitz) --------------------------------------------------------
+@numba.njit(cache=True)
+def kw_step(free, arrival, pickup, work):
+    """One customer through a FIFO queue whose servers are next free at ``free``
+    (ascending): returns its start and end, and updates ``free``.
+
+    It starts at max(arrival, the earliest free time), and that server is then free
+    when it is done: the Kiefer-Wolfowitz recursion, customer after customer in arrival
+    order, carrying the servers' free times sorted (the workload vector) instead of an
+    event list. (The end is never before the earliest free time, which it replaces.) The end is ``(start + pickup) + work``, the floating-point sum the
+    event-driven engine makes, so both give identical times.
+    """
+    first = free[0]
+    start = arrival if arrival > first else first
+    end = (start + pickup) + work
+    # drop the earliest server's old free time and insert its new one, in order, with
+    # no branch: the new i-th earliest is min(free[i+1], max(free[i], end))
+    last = free.shape[0] - 1
+    for i in range(last):
+        free[i] = min(free[i + 1], max(free[i], end))
+    free[last] = max(free[last], end)
+    return start, end
+
+
+# -- draws into the kernel's layout ----------------------------------------------------------
+@numba.njit(cache=True)
+def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, customer_delay,
+            alert_delay, lo, detect, alert, exit_tier, entry, work):
+    """An application's incidents into rows lo.. of the replication's arrays: channel
+    (alert when the channel uniform is below the alert share), entry tier, resolving
+    tier (the first from the entry whose routing uniform is below its resolve share),
+    detection (start + the channel's delay) and work times the channel's knowledge
+    factor; what ``draws.Incidents`` and the engine make of the same uniforms."""
+    tiers = u.shape[1]
+    for i in range(u.shape[0]):
+        raised = attrs[i, 1] < alert_share
+        first = alert_entry if raised else 0
+        last = tiers - 1
+        for j in range(first, tiers - 1):
+            if u[i, j, ROUTE] < resolve[j]:
+                last = j
+                break
+        row = lo + i
+        detect[row] = start[i] + (alert_delay[i] if raised else customer_delay[i])
+        alert[row], entry[row], exit_tier[row] = raised, first, last
+        for j in range(tiers):
+            work[j, row] *= knowledge[j, 1 if raised else 0]  # times 1.0 changes nothing
+
+
+# -- one replication ---------------------------------------------------------------------------
+@numba.njit(cache=True)
+def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, handoff,
+          app_first, app_split, app_alert_entry, teams, src_first, src_app, src_tier,
+          src_chan, servers, resolver, team_f, team_n, waits, inc_f, inc_n, ttr, downtime,
+          resolved_at):
+    """One replication. Incidents are numbered across applications (application a owns
+    numbers app_first[a] .. app_first[a+1]-1, in start order); tier draws are (tier,
+    incident) matrices. ``teams`` lists the teams to serve in order, team k's sources
+    (application, tier, channel) being src_*[src_first[k]:src_first[k+1]].
+
+    Fills ``team_f``/``team_n`` (team, T_*), ``waits`` (team, the waits of its measured
+    tickets in service order), ``inc_f``/``inc_n`` (I_*), ``ttr`` (times to restore in
+    resolution order), ``downtime`` per application (before open and undetected
+    incidents, added by ``finish``) and ``resolved_at`` (inf where unresolved).
+    """
+    n_all = start.shape[0]
+    arrive = np.full(n_all, np.inf)  # when a ticket joins its next tier
+    done_at = np.full(n_all, np.inf)  # when its resolving tier is done with it
+    qwait = np.zeros(n_all)
+    worked = np.zeros(n_all)
+    hdelay = np.zeros(n_all)
+    for k in range(teams.shape[0]):
+        first, last = src_first[k], src_first[k + 1]
+        size = 0
+        for s in range(first, last):
+            size += app_first[src_app[s] + 1] - app_first[src_app[s]]
+        # the tickets that reach this team before the horizon, source by source
+        times = np.empty(size)
+        order = np.empty(size, dtype=np.int64)
+        tier_of = np.empty(size, dtype=np.int64)
+        incident = np.empty(size, dtype=np.int64)
+        m = 0
+        for s in range(first, last):
+            a, j, channel = src_app[s], src_tier[s], src_chan[s]
+            split, at_entry = app_split[a], app_alert_entry[a] == j and j > 0
+            for i in range(app_first[a], app_first[a + 1]):
+                visits = ((exit_tier[i] >= j) & (entry[i] <= j)
+                          & ((alert[i] == (channel == 1)) | (not split)))
+                joined = detect[i] if j == 0 or (at_entry and entry[i] == j) else arrive[i]
+                # escalated: the engine adds the handoff delay (+ 0.0 changes nothing)
+                hdelay[i] += handoff[j, i] if visits and exit_tier[i] > j else 0.0
+                times[m], order[m], tier_of[m], incident[m] = joined, m, j, i
+                m += visits & (joined < H)  # kept, without a branch
+        # first come, first served; simultaneous joins in source order
+        sort_by_time(times, order, m, last - first == 1)
+        _serve(teams[k], servers[teams[k]], times, order, tier_of, incident, m, H, W, start,
+               exit_tier, pickup, work, handoff, arrive, done_at, qwait, worked, waits,
+               team_f, team_n)
+    _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
+               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
+               resolved_at)
+
+
+@numba.njit(cache=True)
+def _serve(t, servers, times, order, tier_of, incident, m, H, W, start, exit_tier, pickup,
+           work, handoff, arrive, done_at, qwait, worked, waits, team_f, team_n):
+    """Team t serves its m tickets in joining order (the Kiefer-Wolfowitz recursion) and
+    counts as ``tally`` does, ticket by ticket: busy time and work (``engaged``), the
+    queue (``queue_change``: a ticket that waits adds one when it joins and takes one
+    off when a responder takes it; joins and takes merged in time order, a join before
+    a take at the same time), and per incident its waits and work, tier after tier."""
+    free = np.zeros(servers)
+    ups = np.empty(m + 1)  # joins of tickets that wait, then takes (both in time order)
+    downs = np.empty(m + 1)
+    n_up = n_down = tickets = 0
+    busy = total_work = 0.0
+    for q in range(m):
+        p = order[q]
+        j, i, joined = tier_of[p], incident[p], times[q]
+        begun, ended = kw_step(free, joined, pickup[j, i], work[j, i])
+        arrive[i] = ended + handoff[j, i]
+        done_at[i] = ended if exit_tier[i] == j else done_at[i]
+        waited = begun > joined
+        ups[n_up], downs[n_down] = joined, begun
+        n_up += waited  # kept, without a branch
+        n_down += waited & (begun < H)
+        if begun < H:
+            lo = begun if begun > W else W
+            hi = ended if ended < H else H
+            if hi > lo:
+                busy += hi - lo
+            qwait[i] += begun - joined
+            worked[i] += work[j, i]
+            if start[i] >= W:
+                total_work += work[j, i]
+                waits[t, tickets] = begun - joined
+                tickets += 1
+    # the queue's changes merged in time order (sentinels end both runs)
+    ups[n_up] = downs[n_down] = np.inf
+    queue = longest = up = down = 0
+    last = area = 0.0
+    for _ in range(n_up + n_down):
+        joining = ups[up] <= downs[down]
+        at = ups[up] if joining else downs[down]
+        if at > W and at > last:
+            area += queue * (at - (last if last > W else W))
+        queue += 1 if joining else -1
+        up += joining
+        down += not joining
+        longest = max(longest, queue)
+        last = at
+    team_f[t, T_BUSY], team_f[t, T_WORK] = busy, total_work
+    team_f[t, T_AREA], team_f[t, T_Q_LAST] = area, last
+    team_n[t, T_TICKETS], team_n[t, T_Q_NOW], team_n[t, T_LONGEST] = tickets, queue, longest
+
+
+@numba.njit(cache=True)
+def _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
+               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
+               resolved_at):
+    """What ``tally.resolved`` adds up, over the resolved incidents in resolution order."""
+    n_all = start.shape[0]
+    app_of = np.empty(n_all, dtype=np.int64)
+    res = np.empty(n_all)
+    order = np.empty(n_all, dtype=np.int64)
+    done = handoffs = created = late = still_open = at_mark = 0
+    for a in range(app_first.shape[0] - 1):
+        for i in range(app_first[a], app_first[a + 1]):
+            arrived = detect[i] < H
+            resolved = done_at[i] if arrived and done_at[i] < H else math.inf
+            measured = start[i] >= W
+            if resolved < math.inf and measured:
+                team_n[resolver[a, exit_tier[i], 1 if alert[i] else 0], T_RESOLVED] += 1
+                handoffs += exit_tier[i] - entry[i]
+                res[done], order[done] = resolved, i
+                done += 1
+            if arrived and measured:
+                created += 1
+            if measured and detect[i] >= H:
+                late += 1
+            if arrived and not resolved < math.inf:
+                still_open += 1
+            if detect[i] < W and arrived and not resolved < W:
+                at_mark += 1
+            app_of[i] = a
+            resolved_at[i] = resolved
+    # resolution order; simultaneous ones by application, then start
+    sort_by_time(res, order, done, False)
+    total_q = total_h = flow = 0.0
+    flowing = 0
+    for k in range(done):
+        i = order[k]
+        t = res[k] - start[i]
+        ttr[k] = t
+        total_q += qwait[i]
+        total_h += hdelay[i]
+        if t > 0.0:
+            flow += worked[i] / t
+            flowing += 1
+        downtime[app_of[i]] += t * impact
+    inc_f[I_QWAIT], inc_f[I_HDELAY], inc_f[I_FLOW] = total_q, total_h, flow
+    inc_n[I_DONE], inc_n[I_FLOW_N], inc_n[I_HANDOFFS] = done, flowing, handoffs
+    inc_n[I_CREATED], inc_n[I_LATE], inc_n[I_OPEN], inc_n[I_AT_MARK] = (
+        created, late, still_open, at_mark)
