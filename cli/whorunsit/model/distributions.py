@@ -64,6 +64,17 @@ class Distribution:
         vals = tuple(float(v) for v in values)
         return Distribution("empirical", vals, f"empirical({list(vals)})")
 
+    @property
+    def mean(self) -> float:
+        p = self.params
+        if self.kind in ("fixed", "exponential"):
+            return p[0]
+        if self.kind == "lognormal":
+            return math.exp(p[0] + p[1] ** 2 / 2)
+        if self.kind in ("triangular", "uniform", "empirical"):
+            return sum(p) / len(p)
+        raise ValueError(f"unknown distribution kind {self.kind!r}")
+
     def __str__(self) -> str:
         return self.text or f"{self.kind}{self.params}"
 
