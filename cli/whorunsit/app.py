@@ -23,11 +23,13 @@ app = typer.Typer(
         "through it and reports time to restore, lead times, queueing, on-call and "
         "downtime cost, each with a 95% confidence interval.\n\n"
         "Examples:\n\n"
-        "  whorunsit validate scenarios/*.yaml\n\n"
-        "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n\n"
-        "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml "
-        "scenarios/you-build-it-you-run-it.yaml\n\n"
-        "  whorunsit gate proposal.yaml --baseline current.yaml\n\n"
+        "\b\n"
+        "  whorunsit validate scenarios/*.yaml\n"
+        "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n"
+        "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\\n"
+        "      scenarios/you-build-it-you-run-it.yaml\n"
+        "  whorunsit gate proposal.yaml --baseline current.yaml\n"
+        "  whorunsit calibrate incidents.csv --format yaml\n\n"
         "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
     ),
     no_args_is_help=True,
