@@ -148,7 +148,6 @@ class Layout:
                           .reshape(-1, 2) for a in apps]
         # only then does a ticket's channel pick its team (no alert: all customer-raised)
         self.app_split = np.array([a.alert_share > 0.0 for a in apps], dtype=np.bool_)
-        self.app_alert_entry = np.array([a.alert_entry for a in apps], dtype=np.int64)
         sources: list[list[tuple[int, int, int]]] = [[] for _ in plan.teams]
         for app, channel, entry in _routes(plan):
             for j in range(entry, len(app.tiers)):
@@ -156,10 +155,18 @@ class Layout:
         order = [t for t in team_order(plan) if sources[t]]
         self.served = np.array([bool(s) for s in sources], dtype=np.bool_)
         self.teams = np.array(order, dtype=np.int64)
+        # every source (application, tier, channel), grouped by team in that order
+        flat = [src for t in order for src in sources[t]]
         self.src_first = np.cumsum([0] + [len(sources[t]) for t in order], dtype=np.int64)
-        flat = np.array([s for t in order for s in sources[t]], dtype=np.int64).reshape(-1, 3)
-        self.src_app, self.src_tier, self.src_chan = (np.ascontiguousarray(flat[:, k])
-                                                      for k in range(3))
+        self.src_app, self.src_tier, self.src_chan = (
+            np.array([src[k] for src in flat], dtype=np.int64) for k in range(3))
+        self.src_team = np.repeat(np.arange(len(order), dtype=np.int64),
+                                  [len(sources[t]) for t in order])
+        index = {src: n for n, src in enumerate(flat)}
+        self.src_next = np.array([index.get((a, j + 1, c), -1) for a, j, c in flat],
+                                 dtype=np.int64)
+        self.src_entry = np.array([j == (apps[a].alert_entry if c else 0) for a, j, c in flat],
+                                  dtype=np.bool_)
         self.servers = np.array([t.responders for t in plan.teams], dtype=np.int64)
         self.resolver = np.zeros((len(apps), self.tiers, 2), dtype=np.int64)
         for app in apps:
@@ -244,10 +251,11 @@ class Figures:
         plan = layout.plan
         k.solve(plan.horizon, plan.warmup, impact, draws.start, draws.detect, draws.alert,
                 draws.exit, draws.entry, draws.pickup, draws.work, draws.handoff, draws.first,
-                layout.app_split, layout.app_alert_entry, layout.teams, layout.src_first,
-                layout.src_app, layout.src_tier, layout.src_chan, layout.servers,
-                layout.resolver, self.team_f, self.team_n, self.waits, self.inc_f,
-                self.inc_n, self.ttr, self.downtime, self.resolved_at)
+                layout.app_split, layout.teams, layout.src_first, layout.src_app,
+                layout.src_tier, layout.src_chan, layout.src_entry, layout.src_next,
+                layout.src_team, layout.servers, layout.resolver, self.team_f, self.team_n,
+                self.waits, self.inc_f, self.inc_n, self.ttr, self.downtime,
+                self.resolved_at)
 
     @property
     def longest(self) -> int:

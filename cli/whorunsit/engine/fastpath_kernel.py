@@ -188,13 +188,16 @@ def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, custo
 # -- one replication ---------------------------------------------------------------------------
 @numba.njit(cache=True)
 def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, handoff,
-          app_first, app_split, app_alert_entry, teams, src_first, src_app, src_tier,
-          src_chan, servers, resolver, team_f, team_n, waits, inc_f, inc_n, ttr, downtime,
-          resolved_at):
+          app_first, app_split, teams, src_first, src_app, src_tier, src_chan, src_entry,
+          src_next, src_team, servers, resolver, team_f, team_n, waits, inc_f, inc_n, ttr,
+          downtime, resolved_at):
     """One replication. Incidents are numbered across applications (application a owns
     numbers app_first[a] .. app_first[a+1]-1, in start order); tier draws are (tier,
-    incident) matrices. ``teams`` lists the teams to serve in order, team k's sources
-    (application, tier, channel) being src_*[src_first[k]:src_first[k+1]].
+    incident) matrices. ``teams`` lists the teams to serve in order; team k's sources
+    (application, tier, channel) are src_*[src_first[k]:src_first[k+1]], ``src_entry``
+    marks those tickets enter at (detection), ``src_next`` is the source an escalation
+    goes to (the next tier of the same application and channel) and ``src_team`` the
+    position in ``teams`` a source belongs to.
 
     Fills ``team_f``/``team_n`` (team, T_*), ``waits`` (team, the waits of its measured
     tickets in service order), ``inc_f``/``inc_n`` (I_*), ``ttr`` (times to restore in
@@ -202,71 +205,87 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
     incidents, added by ``finish``) and ``resolved_at`` (inf where unresolved).
     """
     n_all = start.shape[0]
-    arrive = np.full(n_all, np.inf)  # when a ticket joins its next tier
+    n_teams = teams.shape[0]
+    # per team, room for every ticket its sources could bring: when each joins, and
+    # which it is (its source's rank in the team, high bits; its incident, low bits)
+    base = np.zeros(n_teams + 1, dtype=np.int64)
+    for k in range(n_teams):
+        base[k + 1] = base[k]
+        for s in range(src_first[k], src_first[k + 1]):
+            base[k + 1] += app_first[src_app[s] + 1] - app_first[src_app[s]]
+    times = np.empty(base[n_teams] + 1)
+    ticket = np.empty(base[n_teams] + 1, dtype=np.int64)
+    fill = base[:n_teams].copy()
     done_at = np.full(n_all, np.inf)  # when its resolving tier is done with it
     qwait = np.zeros(n_all)
     worked = np.zeros(n_all)
     hdelay = np.zeros(n_all)
-    for k in range(teams.shape[0]):
-        first, last = src_first[k], src_first[k + 1]
-        size = 0
-        for s in range(first, last):
-            size += app_first[src_app[s] + 1] - app_first[src_app[s]]
-        # the tickets that reach this team before the horizon, source by source
-        times = np.empty(size)
-        order = np.empty(size, dtype=np.int64)
-        tier_of = np.empty(size, dtype=np.int64)
-        incident = np.empty(size, dtype=np.int64)
-        m = 0
-        for s in range(first, last):
-            a, j, channel = src_app[s], src_tier[s], src_chan[s]
-            split, at_entry = app_split[a], app_alert_entry[a] == j and j > 0
+    # tickets join their entry tier at detection (escalations are added as they happen)
+    for s in range(src_first[n_teams]):
+        if src_entry[s]:
+            a, k = src_app[s], src_team[s]
+            raised, either = src_chan[s] == 1, not app_split[a]
+            rank = (s - src_first[k]) << 32
+            at = fill[k]
             for i in range(app_first[a], app_first[a + 1]):
-                visits = ((exit_tier[i] >= j) & (entry[i] <= j)
-                          & ((alert[i] == (channel == 1)) | (not split)))
-                joined = detect[i] if j == 0 or (at_entry and entry[i] == j) else arrive[i]
-                # escalated: the engine adds the handoff delay (+ 0.0 changes nothing)
-                hdelay[i] += handoff[j, i] if visits and exit_tier[i] > j else 0.0
-                times[m], order[m], tier_of[m], incident[m] = joined, m, j, i
-                m += visits & (joined < H)  # kept, without a branch
+                times[at], ticket[at] = detect[i], rank | i
+                # kept, without a branch (a dropped one is overwritten; the arrays
+                # have one spare slot at the end)
+                at += ((alert[i] == raised) | either) & (detect[i] < H)
+            fill[k] = at
+    for k in range(n_teams):
         # first come, first served; simultaneous joins in source order
-        sort_by_time(times, order, m, last - first == 1)
-        _serve(teams[k], servers[teams[k]], times, order, tier_of, incident, m, H, W, start,
-               exit_tier, pickup, work, handoff, arrive, done_at, qwait, worked, waits,
-               team_f, team_n)
+        lo, hi = base[k], fill[k]
+        sort_by_time(times[lo:hi], ticket[lo:hi], hi - lo,
+                     src_first[k + 1] - src_first[k] == 1)
+        _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, H, W, start,
+               exit_tier, pickup, work, handoff, src_first, src_tier, src_next, src_team,
+               done_at, qwait, worked, hdelay, waits, team_f, team_n)
     _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
                done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
                resolved_at)
 
 
 @numba.njit(cache=True)
-def _serve(t, servers, times, order, tier_of, incident, m, H, W, start, exit_tier, pickup,
-           work, handoff, arrive, done_at, qwait, worked, waits, team_f, team_n):
-    """Team t serves its m tickets in joining order (the Kiefer-Wolfowitz recursion) and
+def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, pickup, work,
+           handoff, src_first, src_tier, src_next, src_team, done_at, qwait, worked, hdelay,
+           waits, team_f, team_n):
+    """Team t (k-th in order) serves its tickets times[lo:hi] in joining order (the
+    Kiefer-Wolfowitz recursion), hands escalations on to the next tier's team, and
     counts as ``tally`` does, ticket by ticket: busy time and work (``engaged``), the
     queue (``queue_change``: a ticket that waits adds one when it joins and takes one
     off when a responder takes it; joins and takes merged in time order, a join before
-    a take at the same time), and per incident its waits and work, tier after tier."""
+    a take at the same time), and per incident its waits, work and handoff delays, tier
+    after tier (teams are served in an order tickets flow forward in)."""
     free = np.zeros(servers)
-    ups = np.empty(m + 1)  # joins of tickets that wait, then takes (both in time order)
-    downs = np.empty(m + 1)
+    ups = np.empty(hi - lo + 1)  # joins of tickets that wait, then takes (in time order)
+    downs = np.empty(hi - lo + 1)
     n_up = n_down = tickets = 0
     busy = total_work = 0.0
-    for q in range(m):
-        p = order[q]
-        j, i, joined = tier_of[p], incident[p], times[q]
+    for q in range(lo, hi):
+        s, i = src_first[k] + (ticket[q] >> 32), ticket[q] & 0xFFFFFFFF
+        j, joined = src_tier[s], times[q]
         begun, ended = kw_step(free, joined, pickup[j, i], work[j, i])
-        arrive[i] = ended + handoff[j, i]
-        done_at[i] = ended if exit_tier[i] == j else done_at[i]
+        if exit_tier[i] > j:  # escalated: the engine adds the handoff delay
+            hdelay[i] += handoff[j, i]
+            arrival = ended + handoff[j, i]
+            if arrival < H:
+                nxt = src_next[s]
+                to = src_team[nxt]
+                times[fill[to]] = arrival
+                ticket[fill[to]] = ((nxt - src_first[to]) << 32) | i
+                fill[to] += 1
+        else:
+            done_at[i] = ended
         waited = begun > joined
         ups[n_up], downs[n_down] = joined, begun
         n_up += waited  # kept, without a branch
         n_down += waited & (begun < H)
         if begun < H:
-            lo = begun if begun > W else W
-            hi = ended if ended < H else H
-            if hi > lo:
-                busy += hi - lo
+            start_lo = begun if begun > W else W
+            end_hi = ended if ended < H else H
+            if end_hi > start_lo:
+                busy += end_hi - start_lo
             qwait[i] += begun - joined
             worked[i] += work[j, i]
             if start[i] >= W:
