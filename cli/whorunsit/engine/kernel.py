@@ -21,7 +21,7 @@ from whorunsit.engine.events import EV_ARRIVE, EV_BOARD, EV_CAL, EV_DEP_REQ, EV_
 from whorunsit.engine.kernel_draws import draw
 from whorunsit.engine.kernel_plan import compile_plan, ineligible
 from whorunsit.engine.plan import APPROVE_BOARD, Plan
-from whorunsit.engine.replication import _COUNTED, APP, MEASURED, PRIO, START, plan_for
+from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
 
 _ORDER = {EV_CAL: 0, EV_WINDOW: 1, EV_MARK: 2, EV_BOARD: 3, EV_ARRIVE: 4, EV_DEP_REQ: 4}
 #: per compiled plan: its arrays and the capacities that have sufficed so far
@@ -116,7 +116,7 @@ class _Counters:
                      "callout_cost", "callouts", "unpaid", "downtime"):
             setattr(self, name, getattr(st, name).tolist())
         self.q_n = st.qlen.tolist()
-        self.tickets = [_COUNTED] * int(si[NMEASURED])
+        self.measured = int(si[NMEASURED])
         ntk = int(si[NTK])
         self.open = {}
         for tid in np.nonzero(st.tk_open[:ntk])[0].tolist():
