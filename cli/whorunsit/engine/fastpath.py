@@ -144,8 +144,9 @@ class Layout:
         self.tiers = max((len(a.tiers) for a in apps), default=1)
         # per application and tier: the share resolved there, the knowledge factors
         self.resolve = [np.array([t.resolve for t in a.tiers]) for a in apps]
-        self.knowledge = [np.array([t.knowledge for t in a.tiers], dtype=np.float64)
-                          .reshape(-1, 2) for a in apps]
+        knowledge = [np.array([t.knowledge for t in a.tiers], dtype=np.float64).reshape(-1, 2)
+                     for a in apps]
+        self.knowledge = [None if (k == 1.0).all() else k for k in knowledge]
         # only then does a ticket's channel pick its team (no alert: all customer-raised)
         self.app_split = np.array([a.alert_share > 0.0 for a in apps], dtype=np.bool_)
         sources: list[list[tuple[int, int, int]]] = [[] for _ in plan.teams]

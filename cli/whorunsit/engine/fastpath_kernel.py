@@ -168,21 +168,21 @@ def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, custo
     (alert when the channel uniform is below the alert share), entry tier, resolving
     tier (the first from the entry whose routing uniform is below its resolve share),
     detection (start + the channel's delay) and work times the channel's knowledge
-    factor; what ``draws.Incidents`` and the engine make of the same uniforms."""
+    factor (None: all 1); what ``draws.Incidents`` and the engine make of the same
+    uniforms."""
     tiers = u.shape[1]
     for i in range(u.shape[0]):
         raised = attrs[i, 1] < alert_share
         first = alert_entry if raised else 0
         last = tiers - 1
-        for j in range(first, tiers - 1):
-            if u[i, j, ROUTE] < resolve[j]:
-                last = j
-                break
+        for j in range(tiers - 2, -1, -1):  # the lowest such tier wins, without a branch
+            last = j if (j >= first) & (u[i, j, ROUTE] < resolve[j]) else last
         row = lo + i
         detect[row] = start[i] + (alert_delay[i] if raised else customer_delay[i])
         alert[row], entry[row], exit_tier[row] = raised, first, last
-        for j in range(tiers):
-            work[j, row] *= knowledge[j, 1 if raised else 0]  # times 1.0 changes nothing
+        if knowledge is not None:
+            for j in range(tiers):
+                work[j, row] *= knowledge[j, 1 if raised else 0]
 
 
 # -- one replication ---------------------------------------------------------------------------
