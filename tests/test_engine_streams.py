@@ -82,3 +82,17 @@ def test_replication_results_do_not_depend_on_which_batch_ran_them():
     whole = api.simulate(scn, replications=6, workers=1)
     first = api.simulate(scn, replications=3, workers=1)
     np.testing.assert_array_equal(whole.samples["cost.total"][:3], first.samples["cost.total"])
+
+
+def test_bulk_states_are_numpys_seed_sequence_and_pcg64_states():
+    from whorunsit.engine.streams import reseed, states
+    keys = [(p, f"app-{i}") for p in ("arrivals", "support", "rework") for i in range(5)]
+    keys += [("x", ""), ("", ""), ("é", "ü" * 40)]
+    gen = np.random.Generator(np.random.PCG64())
+    for seed in (0, 1, 42, 2**32 - 1, 2**32, 2**64 + 5, 2**127 + 3, 2**130 + 7):
+        for rep in (0, 1, 999, 2**32 - 1, 2**32 + 3):
+            for (purpose, entity), st in zip(keys, states(seed, rep, keys), strict=True):
+                want = stream(seed, rep, purpose, entity)
+                assert st == (want.bit_generator.state["state"]["state"],
+                              want.bit_generator.state["state"]["inc"])
+                assert np.array_equal(reseed(gen, st).random(5), want.random(5))
