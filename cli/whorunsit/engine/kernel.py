@@ -45,8 +45,15 @@ def _compiled(plan: Plan):
     return kp, caps
 
 
-def _external(plan: Plan, incs, dep_times):
-    """``Replication._external``: everything known in advance, sorted by (time, order)."""
+_STATIC: dict[int, tuple[Plan, tuple]] = {}
+
+
+def _static(plan: Plan):
+    """The events every replication of a plan shares (calendar flips, the end of the
+    warm-up, change windows and boards) as (times, order, kind, a, b), once per plan."""
+    hit = _STATIC.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
     t, order, kind, a, b = [], [], [], [], []
 
     def add(times, k, xs, ys):
@@ -68,15 +75,34 @@ def _external(plan: Plan, incs, dep_times):
             first = p.board_at % p.board_every
             sittings = np.arange(first, plan.horizon, p.board_every)
             add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
-    for app, inc, times in zip(plan.apps, incs, dep_times, strict=True):
-        keep = inc.detect_array < plan.horizon
-        idx = np.nonzero(keep)[0]
-        add(inc.detect_array[keep], EV_ARRIVE, np.full(len(idx), app.index), idx)
-        add(times, EV_DEP_REQ, np.full(len(times), app.index), np.arange(len(times)))
+    if len(_STATIC) > 16:
+        _STATIC.clear()
+    out = tuple(np.concatenate(x) for x in (t, order, kind, a, b))
+    _STATIC[id(plan)] = (plan, out)
+    return out
+
+
+def _external(plan: Plan, incs, dep_times):
+    """``Replication._external``: everything known in advance, sorted by (time, order)
+    (ties keep the order of the Python engine's list: shared events, then each
+    application's arrivals and deployment requests)."""
+    st_t, st_order, st_kind, st_a, st_b = _static(plan)
+    t, b, sizes = [st_t], [st_b], []
+    for inc, times in zip(incs, dep_times, strict=True):
+        idx = np.flatnonzero(inc.detect_array < plan.horizon)
+        t += [inc.detect_array[idx], times]
+        b += [idx, np.arange(len(times))]
+        sizes += [len(idx), len(times)]
+    n_apps = len(dep_times)
+    kinds = np.tile(np.array([EV_ARRIVE, EV_DEP_REQ], dtype=np.int64), n_apps)
+    apps = np.repeat(np.arange(n_apps, dtype=np.int64), 2)
     times = np.concatenate(t)
-    perm = np.lexsort((np.concatenate(order), times))
-    return (np.ascontiguousarray(times[perm]), np.concatenate(kind)[perm].astype(np.int64),
-            np.concatenate(a)[perm], np.concatenate(b)[perm])
+    order = np.concatenate([st_order, np.full(len(times) - len(st_t), _ORDER[EV_ARRIVE])])
+    perm = np.lexsort((order, times))
+    kind = np.concatenate([st_kind, np.repeat(kinds, sizes)])
+    a = np.concatenate([st_a, np.repeat(apps, sizes)])
+    return (np.ascontiguousarray(times[perm]), kind[perm].astype(np.int64), a[perm],
+            np.concatenate(b).astype(np.int64)[perm])
 
 
 class _Counters:
