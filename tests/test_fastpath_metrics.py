@@ -22,6 +22,16 @@ def test_percentiles_are_numpys():
     assert math.isnan(percentile_sorted(np.empty(0), 50))
 
 
+def test_percentiles_with_the_zeros_left_out_are_numpys():
+    rng = np.random.default_rng(5)
+    for n, zeros in ((1, 0), (1, 1), (5, 3), (100, 0), (100, 40), (100, 100), (999, 950)):
+        values = np.concatenate([np.zeros(zeros), rng.exponential(1, n - zeros)])
+        rng.shuffle(values)
+        above = np.sort(values[values > 0])
+        for q in (0, 50, 94.9, 95, 100):
+            assert percentile_sorted(above, q, zeros=zeros) == np.percentile(values, q), (n, q)
+
+
 def test_histogram_counts_are_numpys():
     rng = np.random.default_rng(4)
     edges = np.array([0.0, 1.0, 2.0, 2.0, 5.0])

@@ -244,6 +244,7 @@ class Figures:
         self.team_f = np.zeros((teams, k.T_Q_LAST + 1))
         self.team_n = np.zeros((teams, k.T_RESOLVED + 1), dtype=np.int64)
         self.waits = np.empty((teams, len(draws.start)))
+        self.waited = np.empty((teams, len(draws.start)))
         self.inc_f = np.zeros(k.I_FLOW + 1)
         self.inc_n = np.zeros(k.I_AT_MARK + 1, dtype=np.int64)
         self.ttr = np.empty(len(draws.start))
@@ -255,7 +256,7 @@ class Figures:
                 layout.app_split, layout.teams, layout.src_first, layout.src_app,
                 layout.src_tier, layout.src_chan, layout.src_entry, layout.src_next,
                 layout.src_team, layout.servers, layout.resolver, self.team_f, self.team_n,
-                self.waits, self.inc_f, self.inc_n, self.ttr, self.downtime,
+                self.waits, self.waited, self.inc_f, self.inc_n, self.ttr, self.downtime,
                 self.resolved_at)
 
     @property

@@ -29,9 +29,9 @@ from whorunsit.engine.draws import ROUTE
 #: per team, floats: busy hours, work added up, the queue's time-weighted area after the
 #: warm-up and the time of its last change
 T_BUSY, T_WORK, T_AREA, T_Q_LAST = range(4)
-#: per team, counts: tickets measured, the queue at the end, the longest queue, and the
-#: incidents it resolved
-T_TICKETS, T_Q_NOW, T_LONGEST, T_RESOLVED = range(4)
+#: per team, counts: tickets measured and those of them that waited, the queue at the
+#: end, the longest queue, and the incidents it resolved
+T_TICKETS, T_WAITED, T_Q_NOW, T_LONGEST, T_RESOLVED = range(5)
 #: per replication, floats: the totals of the queue waits, handoff delays and flow
 #: efficiencies of the resolved incidents
 I_QWAIT, I_HDELAY, I_FLOW = range(3)
@@ -189,8 +189,8 @@ def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, custo
 @numba.njit(cache=True)
 def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, handoff,
           app_first, app_split, teams, src_first, src_app, src_tier, src_chan, src_entry,
-          src_next, src_team, servers, resolver, team_f, team_n, waits, inc_f, inc_n, ttr,
-          downtime, resolved_at):
+          src_next, src_team, servers, resolver, team_f, team_n, waits, waited, inc_f, inc_n,
+          ttr, downtime, resolved_at):
     """One replication. Incidents are numbered across applications (application a owns
     numbers app_first[a] .. app_first[a+1]-1, in start order); tier draws are (tier,
     incident) matrices. ``teams`` lists the teams to serve in order; team k's sources
@@ -200,7 +200,8 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
     position in ``teams`` a source belongs to.
 
     Fills ``team_f``/``team_n`` (team, T_*), ``waits`` (team, the waits of its measured
-    tickets in service order), ``inc_f``/``inc_n`` (I_*), ``ttr`` (times to restore in
+    tickets in service order), ``waited`` (team, those above zero), ``inc_f``/``inc_n``
+    (I_*), ``ttr`` (times to restore in
     resolution order), ``downtime`` per application (before open and undetected
     incidents, added by ``finish``) and ``resolved_at`` (inf where unresolved).
     """
@@ -240,7 +241,7 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
                      src_first[k + 1] - src_first[k] == 1)
         _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, H, W, start,
                exit_tier, pickup, work, handoff, src_first, src_tier, src_next, src_team,
-               done_at, qwait, worked, hdelay, waits, team_f, team_n)
+               done_at, qwait, worked, hdelay, waits, waited, team_f, team_n)
     _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
                done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
                resolved_at)
@@ -249,7 +250,7 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
 @numba.njit(cache=True)
 def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, pickup, work,
            handoff, src_first, src_tier, src_next, src_team, done_at, qwait, worked, hdelay,
-           waits, team_f, team_n):
+           waits, waited, team_f, team_n):
     """Team t (k-th in order) serves its tickets times[lo:hi] in joining order (the
     Kiefer-Wolfowitz recursion), hands escalations on to the next tier's team, and
     counts as ``tally`` does, ticket by ticket: busy time and work (``engaged``), the
@@ -260,7 +261,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
     free = np.zeros(servers)
     ups = np.empty(hi - lo + 1)  # joins of tickets that wait, then takes (in time order)
     downs = np.empty(hi - lo + 1)
-    n_up = n_down = tickets = 0
+    n_up = n_down = tickets = n_waited = 0
     busy = total_work = 0.0
     for q in range(lo, hi):
         s, i = src_first[k] + (ticket[q] >> 32), ticket[q] & 0xFFFFFFFF
@@ -277,10 +278,10 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
                 fill[to] += 1
         else:
             done_at[i] = ended
-        waited = begun > joined
+        queued = begun > joined
         ups[n_up], downs[n_down] = joined, begun
-        n_up += waited  # kept, without a branch
-        n_down += waited & (begun < H)
+        n_up += queued  # kept, without a branch
+        n_down += queued & (begun < H)
         if begun < H:
             start_lo = begun if begun > W else W
             end_hi = ended if ended < H else H
@@ -290,8 +291,9 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
             worked[i] += work[j, i]
             if start[i] >= W:
                 total_work += work[j, i]
-                waits[t, tickets] = begun - joined
+                waits[t, tickets] = waited[t, n_waited] = begun - joined
                 tickets += 1
+                n_waited += queued  # kept, without a branch
     # the queue's changes merged in time order (sentinels end both runs)
     ups[n_up] = downs[n_down] = np.inf
     queue = longest = up = down = 0
@@ -308,7 +310,8 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
         last = at
     team_f[t, T_BUSY], team_f[t, T_WORK] = busy, total_work
     team_f[t, T_AREA], team_f[t, T_Q_LAST] = area, last
-    team_n[t, T_TICKETS], team_n[t, T_Q_NOW], team_n[t, T_LONGEST] = tickets, queue, longest
+    team_n[t, T_TICKETS], team_n[t, T_WAITED] = tickets, n_waited
+    team_n[t, T_Q_NOW], team_n[t, T_LONGEST] = queue, longest
 
 
 @numba.njit(cache=True)

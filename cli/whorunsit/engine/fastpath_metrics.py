@@ -32,6 +32,7 @@ from whorunsit.engine.fastpath_kernel import (
     T_Q_NOW,
     T_RESOLVED,
     T_TICKETS,
+    T_WAITED,
     T_WORK,
 )
 from whorunsit.engine.plan import Plan
@@ -67,12 +68,13 @@ class Constants:
         self.impact = plan.impact[prio]
 
 
-def percentile_sorted(ranked: np.ndarray, q: float) -> float:
-    """``numpy.percentile(values, q)`` from the values sorted ascending, step for step:
-    numpy's default (linear) method, its virtual index (n - 1) * q / 100, its floor and
-    the next index (both the last when past it), then its two-sided lerp. NaN when
-    empty. Sorting once and reading off several percentiles beats numpy's partition."""
-    n = len(ranked)
+def percentile_sorted(ranked: np.ndarray, q: float, zeros: int = 0) -> float:
+    """``numpy.percentile(values, q)`` from the values sorted ascending (after ``zeros``
+    zeros left out), step for step: numpy's default (linear) method, its virtual index
+    (n - 1) * q / 100, its floor and the next index (both the last when past it), then
+    its two-sided lerp. NaN when empty. Sorting once and reading off several
+    percentiles beats numpy's partition."""
+    n = zeros + len(ranked)
     if n == 0:
         return math.nan
     virtual = (n - 1) * (q / 100)
@@ -81,7 +83,8 @@ def percentile_sorted(ranked: np.ndarray, q: float) -> float:
     else:
         below = math.floor(virtual)
         above, gamma = below + 1, virtual - below
-    a, b = float(ranked[below]), float(ranked[above])
+    a = float(ranked[below - zeros]) if below >= zeros else 0.0
+    b = float(ranked[above - zeros]) if above >= zeros else 0.0
     diff = b - a
     return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
@@ -128,11 +131,10 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     first = draws.first
     if inc_n[I_OPEN]:
         # open tickets in the order they arrived (the engine's dict of open tickets)
-        still = []
-        for i in np.flatnonzero((draws.detect < H) & ~np.isfinite(fig.resolved_at)):
-            a = int(np.searchsorted(first, i, side="right")) - 1
-            still.append((float(draws.detect[i]), a, float(draws.start[i])))
-        for _detect, a, start in sorted(still):
+        still = np.flatnonzero((draws.detect < H) & ~np.isfinite(fig.resolved_at))
+        apps = np.searchsorted(first, still, side="right") - 1
+        for _detect, a, start in sorted(zip(draws.detect[still].tolist(), apps.tolist(),
+                                            draws.start[still].tolist(), strict=True)):
             if start >= W:
                 unresolved += 1
                 downtime[a] += (end - start) * c.impact
@@ -182,7 +184,10 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
         if tickets:
             waits = fig.waits[t, :tickets]
             m[p + "queue_wait.mean"] = float(waits.mean())
-            m[p + "queue_wait.p95"] = percentile_sorted(np.sort(waits), 95)
+            # the waits in order are the zero waits, then those above zero sorted
+            waited = int(team_n[t, T_WAITED])
+            m[p + "queue_wait.p95"] = percentile_sorted(np.sort(fig.waited[t, :waited]), 95,
+                                                        zeros=tickets - waited)
         else:
             m[p + "queue_wait.mean"] = m[p + "queue_wait.p95"] = math.nan
         m[p + "queue_length.mean"] = _ratio(q_area[t], hours)
