@@ -156,7 +156,10 @@ class _Counters:
         self.ttr_prio = st.ttr_prio[:si[NTTR]]
         self.lead = st.lead[:si[NLEAD]]
         waits, teams = st.waits[:si[NWAITS]], st.waits_team[:si[NWAITS]]
-        self.t_waits = [waits[teams == t] for t in range(nT)]
+        # each team's waits in the order they were recorded (a stable sort by team)
+        by_team = np.argsort(teams, kind="stable")
+        self.t_waits = np.split(waits[by_team],
+                                np.cumsum(np.bincount(teams, minlength=nT))[:-1])
         self.i_handoffs, self.i_reass = int(si[I_HANDOFFS]), int(si[I_REASS])
         self.i_qwait, self.i_hdelay = float(sf[I_QWAIT]), float(sf[I_HDELAY])
         self.i_flow, self.i_flow_n = float(sf[I_FLOW]), int(si[I_FLOW_N])
