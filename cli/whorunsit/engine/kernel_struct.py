@@ -7,6 +7,12 @@ three named tuples instead copied a hundred and fifty array descriptors on every
 which made the compiled loop slower than the Python one.) The structure shares the
 arrays of the tuples, so what the loop writes is read back from the ``State``.
 
+It holds them *borrowed* (``borrowed``: no reference count): numba increments and
+decrements an array's reference count, atomically, each time a field is read, and
+that was a quarter of the loop's time. So the structure must not outlive the tuples
+it was made from: ``kernel_loop.play`` makes it, plays and drops it while its
+arguments hold the arrays.
+
 ``FIELDS`` lists every field with its numba type, and ``make`` copies them one by one:
 a field added to one of the tuples must be added to both (``make`` fails loudly when a
 type does not match).
@@ -15,7 +21,9 @@ type does not match).
 from __future__ import annotations
 
 from numba import njit, types
+from numba.core import cgutils
 from numba.experimental import structref
+from numba.extending import intrinsic
 
 
 @structref.register
@@ -81,6 +89,22 @@ FIELDS = [
 KERNEL = KernelType(FIELDS)
 
 
+@intrinsic
+def borrowed(typingctx, arr):
+    """The same array without its reference count (a null meminfo): reading it from the
+    structure then costs no atomic increment and decrement. The caller keeps the owner
+    alive (``play``'s arguments outlive the structure)."""
+    def codegen(context, builder, sig, args):
+        src = context.make_array(sig.args[0])(context, builder, args[0])
+        out = context.make_array(sig.return_type)(context, builder)
+        for name in ("nitems", "itemsize", "data", "shape", "strides"):
+            setattr(out, name, getattr(src, name))
+        out.meminfo = cgutils.get_null_value(out.meminfo.type)
+        out.parent = cgutils.get_null_value(out.parent.type)
+        return out._getvalue()
+    return arr(arr), codegen
+
+
 @njit(cache=True)
 def make(pl, dr, st):
     """The structure over the arrays of a plan, a replication's draws and its state."""
@@ -88,147 +112,147 @@ def make(pl, dr, st):
     s.W = pl.W
     s.H = pl.H
     s.always = pl.always
-    s.callout = pl.callout
-    s.impact = pl.impact
-    s.resp = pl.resp
-    s.head = pl.head
-    s.be = pl.be
-    s.be_p = pl.be_p
-    s.be_toil = pl.be_toil
-    s.be_kind = pl.be_kind
-    s.be_par = pl.be_par
-    s.be_emp = pl.be_emp
-    s.be_emp_n = pl.be_emp_n
-    s.pols = pl.pols
-    s.npols = pl.npols
-    s.r_teams = pl.r_teams
-    s.r_nteams = pl.r_nteams
-    s.r_oncall = pl.r_oncall
-    s.r_cov = pl.r_cov
-    s.r_paid = pl.r_paid
-    s.r_fee = pl.r_fee
-    s.r_hour = pl.r_hour
-    s.r_toil = pl.r_toil
-    s.r_capex = pl.r_capex
-    s.r_kf = pl.r_kf
-    s.owner = pl.owner
-    s.entry = pl.entry
-    s.policy = pl.policy
-    s.cfr = pl.cfr
-    s.cover = pl.cover
-    s.t_last = pl.t_last
-    s.t_resolve = pl.t_resolve
-    s.t_misroute = pl.t_misroute
-    s.t_team = pl.t_team
-    s.t_kf = pl.t_kf
-    s.t_mteam = pl.t_mteam
-    s.performer = pl.performer
-    s.approval = pl.approval
-    s.capacity = pl.capacity
-    s.haswin = pl.haswin
-    s.conc = pl.conc
-    s.crew_size = pl.crew_size
-    s.redeploy = pl.redeploy
-    s.flip_t = pl.flip_t
-    s.flip_k = pl.flip_k
-    s.seg_start = pl.seg_start
-    s.seg_kind = pl.seg_kind
-    s.seg_cum = pl.seg_cum
+    s.callout = borrowed(pl.callout)
+    s.impact = borrowed(pl.impact)
+    s.resp = borrowed(pl.resp)
+    s.head = borrowed(pl.head)
+    s.be = borrowed(pl.be)
+    s.be_p = borrowed(pl.be_p)
+    s.be_toil = borrowed(pl.be_toil)
+    s.be_kind = borrowed(pl.be_kind)
+    s.be_par = borrowed(pl.be_par)
+    s.be_emp = borrowed(pl.be_emp)
+    s.be_emp_n = borrowed(pl.be_emp_n)
+    s.pols = borrowed(pl.pols)
+    s.npols = borrowed(pl.npols)
+    s.r_teams = borrowed(pl.r_teams)
+    s.r_nteams = borrowed(pl.r_nteams)
+    s.r_oncall = borrowed(pl.r_oncall)
+    s.r_cov = borrowed(pl.r_cov)
+    s.r_paid = borrowed(pl.r_paid)
+    s.r_fee = borrowed(pl.r_fee)
+    s.r_hour = borrowed(pl.r_hour)
+    s.r_toil = borrowed(pl.r_toil)
+    s.r_capex = borrowed(pl.r_capex)
+    s.r_kf = borrowed(pl.r_kf)
+    s.owner = borrowed(pl.owner)
+    s.entry = borrowed(pl.entry)
+    s.policy = borrowed(pl.policy)
+    s.cfr = borrowed(pl.cfr)
+    s.cover = borrowed(pl.cover)
+    s.t_last = borrowed(pl.t_last)
+    s.t_resolve = borrowed(pl.t_resolve)
+    s.t_misroute = borrowed(pl.t_misroute)
+    s.t_team = borrowed(pl.t_team)
+    s.t_kf = borrowed(pl.t_kf)
+    s.t_mteam = borrowed(pl.t_mteam)
+    s.performer = borrowed(pl.performer)
+    s.approval = borrowed(pl.approval)
+    s.capacity = borrowed(pl.capacity)
+    s.haswin = borrowed(pl.haswin)
+    s.conc = borrowed(pl.conc)
+    s.crew_size = borrowed(pl.crew_size)
+    s.redeploy = borrowed(pl.redeploy)
+    s.flip_t = borrowed(pl.flip_t)
+    s.flip_k = borrowed(pl.flip_k)
+    s.seg_start = borrowed(pl.seg_start)
+    s.seg_kind = borrowed(pl.seg_kind)
+    s.seg_cum = borrowed(pl.seg_cum)
     s.per_week = pl.per_week
-    s.inc_off = dr.inc_off
-    s.inc_start = dr.inc_start
-    s.inc_prio = dr.inc_prio
-    s.inc_alert = dr.inc_alert
-    s.dep_off = dr.dep_off
-    s.dep_n = dr.dep_n
-    s.dep_rows = dr.dep_rows
-    s.effort = dr.effort
-    s.pipeline = dr.pipeline
-    s.approval_delay = dr.approval_delay
-    s.fail = dr.fail
-    s.dep_prio = dr.dep_prio
-    s.dep_alert = dr.dep_alert
-    s.dep_detect = dr.dep_detect
-    s.tier = dr.tier
+    s.inc_off = borrowed(dr.inc_off)
+    s.inc_start = borrowed(dr.inc_start)
+    s.inc_prio = borrowed(dr.inc_prio)
+    s.inc_alert = borrowed(dr.inc_alert)
+    s.dep_off = borrowed(dr.dep_off)
+    s.dep_n = borrowed(dr.dep_n)
+    s.dep_rows = borrowed(dr.dep_rows)
+    s.effort = borrowed(dr.effort)
+    s.pipeline = borrowed(dr.pipeline)
+    s.approval_delay = borrowed(dr.approval_delay)
+    s.fail = borrowed(dr.fail)
+    s.dep_prio = borrowed(dr.dep_prio)
+    s.dep_alert = borrowed(dr.dep_alert)
+    s.dep_detect = borrowed(dr.dep_detect)
+    s.tier = borrowed(dr.tier)
     s.n_inc = dr.n_inc
-    s.sf = st.sf
-    s.si = st.si
-    s.ev_t = st.ev_t
-    s.ev_s = st.ev_s
-    s.ev_k = st.ev_k
-    s.ev_x = st.ev_x
-    s.ev_y = st.ev_y
-    s.busy = st.busy
-    s.cap = st.cap
-    s.q_key = st.q_key
-    s.q_tid = st.q_tid
-    s.q_len = st.q_len
-    s.tk_app = st.tk_app
-    s.tk_prio = st.tk_prio
-    s.tk_start = st.tk_start
-    s.tk_alert = st.tk_alert
-    s.tk_row = st.tk_row
-    s.tk_tier = st.tk_tier
-    s.tk_handoffs = st.tk_handoffs
-    s.tk_reass = st.tk_reass
-    s.tk_qwait = st.tk_qwait
-    s.tk_hdelay = st.tk_hdelay
-    s.tk_worked = st.tk_worked
-    s.tk_phase = st.tk_phase
-    s.tk_teams = st.tk_teams
-    s.tk_qstart = st.tk_qstart
-    s.tk_kf = st.tk_kf
-    s.tk_measured = st.tk_measured
-    s.tk_open = st.tk_open
-    s.p_team = st.p_team
-    s.p_pool = st.p_pool
-    s.p_qenter = st.p_qenter
-    s.p_attach = st.p_attach
-    s.p_token = st.p_token
-    s.p_asked = st.p_asked
-    s.d_app = st.d_app
-    s.d_row = st.d_row
-    s.d_attempt = st.d_attempt
-    s.d_policy = st.d_policy
-    s.d_req = st.d_req
-    s.d_remain = st.d_remain
-    s.d_version = st.d_version
-    s.d_pool = st.d_pool
-    s.d_end = st.d_end
-    s.d_index = st.d_index
-    s.ready = st.ready
-    s.ready_h = st.ready_h
-    s.ready_n = st.ready_n
-    s.waiting = st.waiting
-    s.waiting_h = st.waiting_h
-    s.waiting_n = st.waiting_n
-    s.win_open = st.win_open
-    s.active = st.active
-    s.crew = st.crew
-    s.stack = st.stack
-    s.stack_n = st.stack_n
-    s.rework_used = st.rework_used
-    s.busy_work = st.busy_work
-    s.labour = st.labour
-    s.away = st.away
-    s.toil_balance = st.toil_balance
-    s.t_tickets = st.t_tickets
-    s.t_work_sum = st.t_work_sum
-    s.t_work_n = st.t_work_n
-    s.t_resolved = st.t_resolved
-    s.t_deploys = st.t_deploys
-    s.qlen = st.qlen
-    s.q_last = st.q_last
-    s.q_area = st.q_area
-    s.callouts = st.callouts
-    s.callout_cost = st.callout_cost
-    s.unpaid = st.unpaid
-    s.toil_hours = st.toil_hours
-    s.downtime = st.downtime
-    s.ttr = st.ttr
-    s.ttr_prio = st.ttr_prio
-    s.lead = st.lead
-    s.waits = st.waits
-    s.waits_team = st.waits_team
+    s.sf = borrowed(st.sf)
+    s.si = borrowed(st.si)
+    s.ev_t = borrowed(st.ev_t)
+    s.ev_s = borrowed(st.ev_s)
+    s.ev_k = borrowed(st.ev_k)
+    s.ev_x = borrowed(st.ev_x)
+    s.ev_y = borrowed(st.ev_y)
+    s.busy = borrowed(st.busy)
+    s.cap = borrowed(st.cap)
+    s.q_key = borrowed(st.q_key)
+    s.q_tid = borrowed(st.q_tid)
+    s.q_len = borrowed(st.q_len)
+    s.tk_app = borrowed(st.tk_app)
+    s.tk_prio = borrowed(st.tk_prio)
+    s.tk_start = borrowed(st.tk_start)
+    s.tk_alert = borrowed(st.tk_alert)
+    s.tk_row = borrowed(st.tk_row)
+    s.tk_tier = borrowed(st.tk_tier)
+    s.tk_handoffs = borrowed(st.tk_handoffs)
+    s.tk_reass = borrowed(st.tk_reass)
+    s.tk_qwait = borrowed(st.tk_qwait)
+    s.tk_hdelay = borrowed(st.tk_hdelay)
+    s.tk_worked = borrowed(st.tk_worked)
+    s.tk_phase = borrowed(st.tk_phase)
+    s.tk_teams = borrowed(st.tk_teams)
+    s.tk_qstart = borrowed(st.tk_qstart)
+    s.tk_kf = borrowed(st.tk_kf)
+    s.tk_measured = borrowed(st.tk_measured)
+    s.tk_open = borrowed(st.tk_open)
+    s.p_team = borrowed(st.p_team)
+    s.p_pool = borrowed(st.p_pool)
+    s.p_qenter = borrowed(st.p_qenter)
+    s.p_attach = borrowed(st.p_attach)
+    s.p_token = borrowed(st.p_token)
+    s.p_asked = borrowed(st.p_asked)
+    s.d_app = borrowed(st.d_app)
+    s.d_row = borrowed(st.d_row)
+    s.d_attempt = borrowed(st.d_attempt)
+    s.d_policy = borrowed(st.d_policy)
+    s.d_req = borrowed(st.d_req)
+    s.d_remain = borrowed(st.d_remain)
+    s.d_version = borrowed(st.d_version)
+    s.d_pool = borrowed(st.d_pool)
+    s.d_end = borrowed(st.d_end)
+    s.d_index = borrowed(st.d_index)
+    s.ready = borrowed(st.ready)
+    s.ready_h = borrowed(st.ready_h)
+    s.ready_n = borrowed(st.ready_n)
+    s.waiting = borrowed(st.waiting)
+    s.waiting_h = borrowed(st.waiting_h)
+    s.waiting_n = borrowed(st.waiting_n)
+    s.win_open = borrowed(st.win_open)
+    s.active = borrowed(st.active)
+    s.crew = borrowed(st.crew)
+    s.stack = borrowed(st.stack)
+    s.stack_n = borrowed(st.stack_n)
+    s.rework_used = borrowed(st.rework_used)
+    s.busy_work = borrowed(st.busy_work)
+    s.labour = borrowed(st.labour)
+    s.away = borrowed(st.away)
+    s.toil_balance = borrowed(st.toil_balance)
+    s.t_tickets = borrowed(st.t_tickets)
+    s.t_work_sum = borrowed(st.t_work_sum)
+    s.t_work_n = borrowed(st.t_work_n)
+    s.t_resolved = borrowed(st.t_resolved)
+    s.t_deploys = borrowed(st.t_deploys)
+    s.qlen = borrowed(st.qlen)
+    s.q_last = borrowed(st.q_last)
+    s.q_area = borrowed(st.q_area)
+    s.callouts = borrowed(st.callouts)
+    s.callout_cost = borrowed(st.callout_cost)
+    s.unpaid = borrowed(st.unpaid)
+    s.toil_hours = borrowed(st.toil_hours)
+    s.downtime = borrowed(st.downtime)
+    s.ttr = borrowed(st.ttr)
+    s.ttr_prio = borrowed(st.ttr_prio)
+    s.lead = borrowed(st.lead)
+    s.waits = borrowed(st.waits)
+    s.waits_team = borrowed(st.waits_team)
 
     return s
