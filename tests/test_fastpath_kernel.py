@@ -62,9 +62,9 @@ def test_sorting_by_time_is_a_stable_sort(name, make, nearly):
     n = len(times)
     order = np.arange(n)
     want = np.lexsort((order, times))
-    # room past n is left alone
-    t, o = np.append(times, -1.0), np.append(order, -1)
-    sort_by_time(t, o, n, nearly)
-    np.testing.assert_array_equal(o[:n], want, err_msg=name)
-    np.testing.assert_array_equal(t[:n], times[want], err_msg=name)
-    assert t[n] == -1.0 and o[n] == -1
+    # room either side is left alone
+    t, o = np.concatenate([[-1.0], times, [-1.0]]), np.concatenate([[-1], order, [-1]])
+    sort_by_time(t, o, 1, n + 1, nearly)
+    np.testing.assert_array_equal(o[1:-1], want, err_msg=name)
+    np.testing.assert_array_equal(t[1:-1], times[want], err_msg=name)
+    assert t[0] == t[-1] == -1.0 and o[0] == o[-1] == -1

@@ -147,6 +147,8 @@ class Layout:
         knowledge = [np.array([t.knowledge for t in a.tiers], dtype=np.float64).reshape(-1, 2)
                      for a in apps]
         self.knowledge = [None if (k == 1.0).all() else k for k in knowledge]
+        self.pickups = any(not _is_zero(t.pickup) for a in apps for t in a.tiers)
+        self.handoffs = any(not _is_zero(t.handoff) for a in apps for t in a.tiers)
         # only then does a ticket's channel pick its team (no alert: all customer-raised)
         self.app_split = np.array([a.alert_share > 0.0 for a in apps], dtype=np.bool_)
         sources: list[list[tuple[int, int, int]]] = [[] for _ in plan.teams]
@@ -200,9 +202,13 @@ class Draws:
             [s for s, _ in arrivals] or [np.empty(0)])
         self.detect = np.empty(n_all)
         self.alert = np.empty(n_all, dtype=np.bool_)
-        self.exit = np.empty(n_all, dtype=np.int64)
-        self.entry = np.empty(n_all, dtype=np.int64)
-        self.pickup, self.work, self.handoff = np.zeros((3, layout.tiers, n_all))
+        self.exit = np.empty(n_all, dtype=np.int8)
+        self.entry = np.empty(n_all, dtype=np.int8)
+        self.work = np.empty((layout.tiers, n_all))
+        # pickups and handoffs that are never drawn stay zero: one array serves both
+        zeros = np.zeros((layout.tiers, n_all))
+        self.pickup = np.zeros_like(zeros) if layout.pickups else zeros
+        self.handoff = np.zeros_like(zeros) if layout.handoffs else zeros
         for app, (start, attrs), lo in zip(plan.apps, arrivals, self.first, strict=False):
             self._draw(app, seed, replication, start, attrs, int(lo), layout)
 

@@ -41,8 +41,8 @@ I_DONE, I_FLOW_N, I_HANDOFFS, I_CREATED, I_LATE, I_OPEN, I_AT_MARK = range(7)
 
 # -- ordering by time ------------------------------------------------------------------------
 @numba.njit(cache=True)
-def sort_by_time(times, order, n, nearly):
-    """Sort times[:n] ascending, carrying ``order`` along; equal times by ascending
+def sort_by_time(times, order, lo, hi, nearly):
+    """Sort times[lo:hi] ascending, carrying ``order`` along; equal times by ascending
     order (so the result is unique, and a stable sort when order starts ascending).
 
     A team's arrivals from one source come almost in time order (a ticket is overtaken
@@ -50,12 +50,13 @@ def sort_by_time(times, order, n, nearly):
     Otherwise, or past a budget of moves, one bucket pass (each time to its share of
     the range, a monotone key) leaves only neighbours out of order for insertion sort
     to settle; a merge sort takes whatever is still far from sorted."""
-    if nearly and _insertion_sort(times, order, n, 4 * n + 64):
+    n = hi - lo
+    if nearly and _insertion_sort(times, order, lo, hi, 4 * n + 64):
         return
-    _bucket_pass(times, order, n)
-    if _insertion_sort(times, order, n, 8 * n + 64):
+    _bucket_pass(times, order, lo, hi)
+    if _insertion_sort(times, order, lo, hi, 8 * n + 64):
         return
-    _merge_sort(times, order, n)
+    _merge_sort(times, order, lo, hi)
 
 
 @numba.njit(cache=True)
@@ -64,13 +65,13 @@ def _before(t1, o1, t2, o2):
 
 
 @numba.njit(cache=True)
-def _insertion_sort(times, order, n, budget):
+def _insertion_sort(times, order, lo, hi, budget):
     """Insertion sort of (time, order) pairs; False when it gives up past ``budget``
     moves, leaving a permutation of them."""
-    for i in range(1, n):
+    for i in range(lo + 1, hi):
         t, o = times[i], order[i]
         h = i
-        while h > 0 and _before(t, o, times[h - 1], order[h - 1]):
+        while h > lo and _before(t, o, times[h - 1], order[h - 1]):
             times[h] = times[h - 1]
             order[h] = order[h - 1]
             h -= 1
@@ -83,12 +84,13 @@ def _insertion_sort(times, order, n, budget):
 
 
 @numba.njit(cache=True)
-def _bucket_pass(times, order, n):
+def _bucket_pass(times, order, lo, hi):
     """A stable counting sort on floor((time - least) * n / range): n buckets."""
+    n = hi - lo
     if n < 2:
         return
-    least = most = times[0]
-    for i in range(1, n):
+    least = most = times[lo]
+    for i in range(lo + 1, hi):
         least = min(least, times[i])
         most = max(most, times[i])
     span = most - least
@@ -98,7 +100,7 @@ def _bucket_pass(times, order, n):
     key = np.empty(n, dtype=np.int64)
     start = np.zeros(n + 1, dtype=np.int64)
     for i in range(n):
-        k = min(int((times[i] - least) * scale), n - 1)
+        k = min(int((times[lo + i] - least) * scale), n - 1)
         key[i] = k
         start[k + 1] += 1
     for k in range(n):
@@ -106,24 +108,27 @@ def _bucket_pass(times, order, n):
     spare_t, spare_o = np.empty(n), np.empty(n, dtype=order.dtype)
     for i in range(n):
         at = start[key[i]]
-        spare_t[at], spare_o[at] = times[i], order[i]
+        spare_t[at], spare_o[at] = times[lo + i], order[lo + i]
         start[key[i]] = at + 1
-    times[:n] = spare_t
-    order[:n] = spare_o
+    for i in range(n):  # (element by element: slice assignment is slow to compile)
+        times[lo + i], order[lo + i] = spare_t[i], spare_o[i]
 
 
 @numba.njit(cache=True)
-def _merge_sort(times, order, n):
+def _merge_sort(times, order, lo, hi):
     """Bottom-up merge sort of (time, order) pairs."""
-    src_t, src_o = times[:n].copy(), order[:n].copy()
+    n = hi - lo
+    src_t, src_o = np.empty(n), np.empty(n, dtype=order.dtype)
     dst_t, dst_o = np.empty(n), np.empty(n, dtype=order.dtype)
+    for i in range(n):
+        src_t[i], src_o[i] = times[lo + i], order[lo + i]
     width = 1
     while width < n:
-        for lo in range(0, n, 2 * width):
-            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
-            i, j = lo, mid
-            for k in range(lo, hi):
-                if j >= hi or (i < mid and _before(src_t[i], src_o[i], src_t[j], src_o[j])):
+        for a in range(0, n, 2 * width):
+            mid, b = min(a + width, n), min(a + 2 * width, n)
+            i, j = a, mid
+            for k in range(a, b):
+                if j >= b or (i < mid and _before(src_t[i], src_o[i], src_t[j], src_o[j])):
                     dst_t[k], dst_o[k] = src_t[i], src_o[i]
                     i += 1
                 else:
@@ -132,8 +137,8 @@ def _merge_sort(times, order, n):
         src_t, dst_t = dst_t, src_t
         src_o, dst_o = dst_o, src_o
         width *= 2
-    times[:n] = src_t
-    order[:n] = src_o
+    for i in range(n):
+        times[lo + i], order[lo + i] = src_t[i], src_o[i]
 
 
 # -- FIFO queues (Kiefer-Wolfowitz) --------------------------------------------------------
@@ -216,8 +221,12 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
             base[k + 1] += app_first[src_app[s] + 1] - app_first[src_app[s]]
     times = np.empty(base[n_teams] + 1)
     ticket = np.empty(base[n_teams] + 1, dtype=np.int64)
-    fill = base[:n_teams].copy()
-    done_at = np.full(n_all, np.inf)  # when its resolving tier is done with it
+    fill = np.empty(n_teams, dtype=np.int64)  # the next free slot of each team
+    for k in range(n_teams):
+        fill[k] = base[k]
+    done_at = np.empty(n_all)  # when its resolving tier is done with it
+    for i in range(n_all):
+        done_at[i] = np.inf
     qwait = np.zeros(n_all)
     worked = np.zeros(n_all)
     hdelay = np.zeros(n_all)
@@ -237,8 +246,7 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
     for k in range(n_teams):
         # first come, first served; simultaneous joins in source order
         lo, hi = base[k], fill[k]
-        sort_by_time(times[lo:hi], ticket[lo:hi], hi - lo,
-                     src_first[k + 1] - src_first[k] == 1)
+        sort_by_time(times, ticket, lo, hi, src_first[k + 1] - src_first[k] == 1)
         _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, H, W, start,
                exit_tier, pickup, work, handoff, src_first, src_tier, src_next, src_team,
                done_at, qwait, worked, hdelay, waits, waited, team_f, team_n)
@@ -345,7 +353,8 @@ def _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, 
             app_of[i] = a
             resolved_at[i] = resolved
     # resolution order; simultaneous ones by application, then start
-    sort_by_time(res, order, done, False)
+    # (typed arguments, not literals: the teams' sorts and this share one compiled sort)
+    sort_by_time(res, order, np.int64(0), np.int64(done), np.bool_(False))
     total_q = total_h = flow = 0.0
     flowing = 0
     for k in range(done):
