@@ -3,8 +3,10 @@
 When nothing in a scenario depends on the clock or re-orders a queue, every team is a
 FIFO queue with c responders, and the tiers an incident visits are fixed by its draws
 before it starts. The start and end of every ticket then follow from the
-Kiefer-Wolfowitz recursion (``kiefer_wolfowitz``), team by team in the order tickets
-flow, for a whole batch of replications at once: no event list at all.
+Kiefer-Wolfowitz recursion, team by team in the order tickets flow: no event list at
+all. Per replication, this module draws the random numbers with numpy (``Draws``) and
+a numba-compiled kernel (``fastpath_kernel``, imported only when the fast path runs,
+compiled once and cached on disk) serves the tickets and adds up the tally.
 
 It draws exactly the random numbers the general engine draws (the same streams, the
 same numbers per incident and tier, see ``draws``), computes every time with the same
@@ -12,6 +14,8 @@ floating-point operations and adds totals up in the engine's order
 (``fastpath_metrics`` mirrors ``tally.finish``). So a replication gives the same
 metrics, to the last bit, on either path: common random numbers keep working when a
 comparison puts one scenario on each. ``tests/test_fastpath.py`` holds it to that.
+Tickets that join a team at the very same time are served in the order of their
+source (application, tier, channel) and then of their incident number.
 
 A scenario is eligible when ``why_not`` finds nothing:
 
