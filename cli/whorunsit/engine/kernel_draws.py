@@ -179,13 +179,31 @@ def draw(plan: Plan, seed: int, replication: int, spare: int
     row = 0
     for i, app in enumerate(plan.apps):
         rng = reseed(gen, states_[4 * i])
-        start = incident_starts(rng, app.incident_rate, H, app.arrivals)
+        prof = app.arrivals
+        if prof is None:
+            start = incident_starts(rng, app.incident_rate, H, None)
+        else:
+            # ``incident_starts`` up to the time change, which is done below for all
+            # applications sharing the profile at once (it is elementwise)
+            span = prof.cumulative(H)
+            n = int(rng.poisson(app.incident_rate * span)) if app.incident_rate > 0 else 0
+            start = np.sort(rng.uniform(0.0, span, n))
         n = len(start)
         attrs.append(rng.random((n, 3)))
         starts.append(start)
         inc_blocks.append((app, row, row + n))
         row += n
     n_inc = row
+    profiles: dict[int, list[int]] = {}
+    for i, app in enumerate(plan.apps):
+        if app.arrivals is not None:
+            profiles.setdefault(id(app.arrivals), []).append(i)
+    for members in profiles.values():
+        clock = np.concatenate([starts[i] for i in members])
+        at = plan.apps[members[0]].arrivals.times(clock, H)
+        cut = np.cumsum([len(starts[i]) for i in members])[:-1]
+        for i, part in zip(members, np.split(at, cut), strict=True):
+            starts[i] = part
     times, dep_u, rework, dep_blocks, dep_n = [], [], [], [], []
     row = 0
     for i, app in enumerate(plan.apps):

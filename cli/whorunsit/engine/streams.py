@@ -17,11 +17,13 @@ numpy's.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
 
 
+@functools.lru_cache(maxsize=65536)
 def key(*parts: str) -> tuple[int, ...]:
     """Stable 32-bit words for names (crc32 is fixed across runs, unlike ``hash``)."""
     return tuple(zlib.crc32(p.encode("utf-8")) for p in parts)
