@@ -29,9 +29,10 @@ from whorunsit.engine.draws import ROUTE
 #: per team, floats: busy hours, work added up, the queue's time-weighted area after the
 #: warm-up and the time of its last change
 T_BUSY, T_WORK, T_AREA, T_Q_LAST = range(4)
-#: per team, counts: tickets measured and those of them that waited, the queue at the
-#: end, the longest queue, and the incidents it resolved
-T_TICKETS, T_WAITED, T_Q_NOW, T_LONGEST, T_RESOLVED = range(5)
+#: per team, counts: tickets measured and those of them that waited, where their waits
+#: start in ``waits`` and ``waited``, the queue at the end, the longest queue, and the
+#: incidents it resolved
+T_TICKETS, T_WAITED, T_FIRST, T_Q_NOW, T_LONGEST, T_RESOLVED = range(6)
 #: per replication, floats: the totals of the queue waits, handoff delays and flow
 #: efficiencies of the resolved incidents
 I_QWAIT, I_HDELAY, I_FLOW = range(3)
@@ -204,8 +205,9 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
     goes to (the next tier of the same application and channel) and ``src_team`` the
     position in ``teams`` a source belongs to.
 
-    Fills ``team_f``/``team_n`` (team, T_*), ``waits`` (team, the waits of its measured
-    tickets in service order), ``waited`` (team, those above zero), ``inc_f``/``inc_n``
+    Fills ``team_f``/``team_n`` (team, T_*), ``waits`` (each team's waits of its measured
+    tickets in service order, from T_FIRST on; room for as many tickets as its sources
+    have incidents), ``waited`` (the same for those above zero), ``inc_f``/``inc_n``
     (I_*), ``ttr`` (times to restore in
     resolution order), ``downtime`` per application (before open and undetected
     incidents, added by ``finish``) and ``resolved_at`` (inf where unresolved).
@@ -299,7 +301,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
             worked[i] += work[j, i]
             if start[i] >= W:
                 total_work += work[j, i]
-                waits[t, tickets] = waited[t, n_waited] = begun - joined
+                waits[lo + tickets] = waited[lo + n_waited] = begun - joined
                 tickets += 1
                 n_waited += queued  # kept, without a branch
     # the queue's changes merged in time order (sentinels end both runs)
@@ -318,7 +320,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
         last = at
     team_f[t, T_BUSY], team_f[t, T_WORK] = busy, total_work
     team_f[t, T_AREA], team_f[t, T_Q_LAST] = area, last
-    team_n[t, T_TICKETS], team_n[t, T_WAITED] = tickets, n_waited
+    team_n[t, T_TICKETS], team_n[t, T_WAITED], team_n[t, T_FIRST] = tickets, n_waited, lo
     team_n[t, T_Q_NOW], team_n[t, T_LONGEST] = queue, longest
 
 

@@ -28,6 +28,7 @@ from whorunsit.engine.fastpath_kernel import (
     I_QWAIT,
     T_AREA,
     T_BUSY,
+    T_FIRST,
     T_Q_LAST,
     T_Q_NOW,
     T_RESOLVED,
@@ -182,12 +183,13 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
         tickets = int(team_n[t, T_TICKETS])
         m[p + "utilisation"] = _ratio(busy, avail)
         if tickets:
-            waits = fig.waits[t, :tickets]
+            first = int(team_n[t, T_FIRST])
+            waits = fig.waits[first:first + tickets]
             m[p + "queue_wait.mean"] = float(waits.mean())
             # the waits in order are the zero waits, then those above zero sorted
             waited = int(team_n[t, T_WAITED])
-            m[p + "queue_wait.p95"] = percentile_sorted(np.sort(fig.waited[t, :waited]), 95,
-                                                        zeros=tickets - waited)
+            above = np.sort(fig.waited[first:first + waited])
+            m[p + "queue_wait.p95"] = percentile_sorted(above, 95, zeros=tickets - waited)
         else:
             m[p + "queue_wait.mean"] = m[p + "queue_wait.p95"] = math.nan
         m[p + "queue_length.mean"] = _ratio(q_area[t], hours)
