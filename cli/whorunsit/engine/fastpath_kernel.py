@@ -4,7 +4,7 @@ Given one replication's draws (``fastpath.Draws``: every incident's start, detec
 channel, entry and resolving tier, and per tier its pickup, work and handoff), ``solve``
 serves the teams in an order tickets only flow forward in: a team's tickets join at
 detection (entry tier) or when the previous tier ends plus the handoff delay, are put
-in joining order, and the Kiefer-Wolfowitz recursion (``fifo_schedule``) gives their
+in joining order, and the Kiefer-Wolfowitz recursion (``kw_step``) gives their
 starts and ends. Meanwhile it adds up what ``tally`` counts, in the engine's order (per
 team in service order, per incident in resolution order, so the totals carry the
 engine's bits), and lists each team's waits and the times to restore in that order:
