@@ -21,6 +21,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 demo: $(STAMP)
+	@echo "(the first run after installing compiles the simulation engine: about half a minute, once)"
 	$(BIN)/whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
 
 test: $(STAMP)
