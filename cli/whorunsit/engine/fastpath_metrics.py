@@ -224,26 +224,8 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     m["oncall.unpaid_hours"] = sum([0.0] * nT) * annual
     m["oncall.callouts_per_week"] = _ratio(0, weeks)
 
-    callout = [0.0 * annual, 0.0 * annual]
-    standby = c.standby
-    downtime_cost = sum(downtime[a.index] * a.cost_per_hour for a in plan.apps) * annual
-    opex = labour_cost[0] + toil_cost[0] + standby[0] + callout[0]
-    capex = labour_cost[1] + toil_cost[1] + standby[1] + callout[1]
-    m["cost.oncall"] = sum(standby) + sum(callout)
-    m["cost.labour"] = sum(labour_cost)
-    m["cost.toil"] = sum(toil_cost)
-    m["cost.downtime"] = downtime_cost
-    m["cost.opex"] = opex
-    m["cost.capex"] = capex
-    m["cost.total"] = opex + capex + downtime_cost
-
-    for app in plan.apps:
-        p = f"applications.{app.name}."
-        down = downtime[app.index]
-        avail = min(1.0, max(0.0, 1.0 - down / hours)) if hours > 0 else math.nan
-        m[p + "availability"] = avail
-        m[p + "downtime_hours"] = down * annual
-        m[p + "p_meets_target"] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
+    tally.costs_and_availability(m, plan, downtime, hours, annual,
+                                 labour_cost, toil_cost, c.standby, [0.0, 0.0])
     counts = histogram_sorted(ranked, HISTOGRAM_EDGES)
     return m, {"incidents.time_to_restore": counts,
                "deployments.lead_time": np.zeros_like(counts)}

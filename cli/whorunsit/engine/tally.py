@@ -257,6 +257,32 @@ def _restore(m: dict[str, float], prefix: str, ttr: np.ndarray) -> None:
     m[prefix + "time_to_restore.p95"] = _pct(ordered, 95)
 
 
+def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, annual: float,
+                           labour_cost, toil_cost, standby, callout) -> None:
+    """The cost.* and applications.* metrics; ``*_cost`` pairs are (opex, capex).
+
+    Shared by the engines and the fast path so the money adds up the same way in each.
+    """
+    downtime_cost = sum(downtime[a.index] * a.cost_per_hour for a in plan.apps) * annual
+    opex = labour_cost[0] + toil_cost[0] + standby[0] + callout[0]
+    capex = labour_cost[1] + toil_cost[1] + standby[1] + callout[1]
+    m["cost.oncall"] = sum(standby) + sum(callout)
+    m["cost.labour"] = sum(labour_cost)
+    m["cost.toil"] = sum(toil_cost)
+    m["cost.downtime"] = downtime_cost
+    m["cost.opex"] = opex
+    m["cost.capex"] = capex
+    m["cost.total"] = opex + capex + downtime_cost
+
+    for app in plan.apps:
+        p = f"applications.{app.name}."
+        down = downtime[app.index]
+        avail = min(1.0, max(0.0, 1.0 - down / hours)) if hours > 0 else math.nan
+        m[p + "availability"] = avail
+        m[p + "downtime_hours"] = down * annual
+        m[p + "p_meets_target"] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
+
+
 def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     plan = rep.plan
     W = rep.W
@@ -369,24 +395,8 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["oncall.callouts_per_week"] = _ratio(sum(rep.callouts), weeks)
 
     callout = [rep.callout_opex * annual, rep.callout_capex * annual]
-    downtime_cost = sum(rep.downtime[a.index] * a.cost_per_hour for a in plan.apps) * annual
-    opex = labour_cost[0] + toil_cost[0] + standby[0] + callout[0]
-    capex = labour_cost[1] + toil_cost[1] + standby[1] + callout[1]
-    m["cost.oncall"] = sum(standby) + sum(callout)
-    m["cost.labour"] = sum(labour_cost)
-    m["cost.toil"] = sum(toil_cost)
-    m["cost.downtime"] = downtime_cost
-    m["cost.opex"] = opex
-    m["cost.capex"] = capex
-    m["cost.total"] = opex + capex + downtime_cost
-
-    for app in plan.apps:
-        p = f"applications.{app.name}."
-        down = rep.downtime[app.index]
-        avail = min(1.0, max(0.0, 1.0 - down / hours)) if hours > 0 else math.nan
-        m[p + "availability"] = avail
-        m[p + "downtime_hours"] = down * annual
-        m[p + "p_meets_target"] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
+    costs_and_availability(m, plan, rep.downtime, hours, annual,
+                           labour_cost, toil_cost, standby, callout)
 
     hists = {
         "incidents.time_to_restore": np.histogram(ttr, HISTOGRAM_EDGES)[0],
