@@ -2,3 +2,49 @@
 
 EV_DONE, EV_JOIN, EV_ARRIVE, EV_BOUNCE, EV_ANSWER, EV_CHANGE_ARRIVE = range(6)
 EV_DEP_REQ, EV_DEP_DONE, EV_APPROVED, EV_BOARD, EV_WINDOW, EV_CAL, EV_MARK = range(6, 13)
+
+#: tie order of pre-sorted events at the same instant: the calendar flips first, then
+#: change windows open, the warm-up ends, boards sit, and only then work arrives
+ORDER = {EV_CAL: 0, EV_WINDOW: 1, EV_MARK: 2, EV_BOARD: 3, EV_ARRIVE: 4, EV_DEP_REQ: 4}
+
+_SHARED: dict[int, tuple] = {}
+
+
+def shared_events(plan):
+    """The events every replication of a plan shares (calendar flips, the end of the
+    warm-up, change windows and boards) as arrays (times, order, kind, a, b), built once
+    per plan. Both engines put them before the replication's own arrivals, so ties
+    between the two keep one order."""
+    import numpy as np
+
+    from whorunsit.engine.plan import APPROVE_BOARD
+
+    hit = _SHARED.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    t, order, kind, a, b = [], [], [], [], []
+
+    def add(times, k, xs, ys):
+        n = len(times)
+        t.append(np.asarray(times, dtype=float))
+        order.append(np.full(n, ORDER[k]))
+        kind.append(np.full(n, k))
+        a.append(np.asarray(xs, dtype=np.int64).reshape(n))
+        b.append(np.asarray(ys, dtype=np.int64).reshape(n))
+
+    flips = plan.week.flips(plan.horizon)
+    add([f[0] for f in flips], EV_CAL, range(len(flips)), [0] * len(flips))
+    add([plan.warmup], EV_MARK, [0], [0])
+    for p in plan.policies:
+        if p.windows is not None:
+            add([w[0] for w in p.windows], EV_WINDOW, [p.index] * len(p.windows),
+                [int(w[1]) for w in p.windows])
+        if p.approval == APPROVE_BOARD and p.board_every > 0:
+            first = p.board_at % p.board_every
+            sittings = np.arange(first, plan.horizon, p.board_every)
+            add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
+    if len(_SHARED) > 16:
+        _SHARED.clear()
+    out = tuple(np.concatenate(x) for x in (t, order, kind, a, b))
+    _SHARED[id(plan)] = (plan, out)
+    return out

@@ -17,13 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from whorunsit.engine import tally
-from whorunsit.engine.events import EV_ARRIVE, EV_BOARD, EV_CAL, EV_DEP_REQ, EV_MARK, EV_WINDOW
+from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
 from whorunsit.engine.kernel_draws import draw
 from whorunsit.engine.kernel_plan import compile_plan, ineligible
-from whorunsit.engine.plan import APPROVE_BOARD, Plan
+from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
 
-_ORDER = {EV_CAL: 0, EV_WINDOW: 1, EV_MARK: 2, EV_BOARD: 3, EV_ARRIVE: 4, EV_DEP_REQ: 4}
 #: per compiled plan: its arrays and the capacities that have sufficed so far
 _COMPILED: dict[int, tuple[Plan, object, dict[str, int]]] = {}
 
@@ -45,48 +44,13 @@ def _compiled(plan: Plan):
     return kp, caps
 
 
-_STATIC: dict[int, tuple[Plan, tuple]] = {}
-
-
-def _static(plan: Plan):
-    """The events every replication of a plan shares (calendar flips, the end of the
-    warm-up, change windows and boards) as (times, order, kind, a, b), once per plan."""
-    hit = _STATIC.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
-    t, order, kind, a, b = [], [], [], [], []
-
-    def add(times, k, xs, ys):
-        n = len(times)
-        t.append(np.asarray(times, dtype=float))
-        order.append(np.full(n, _ORDER[k]))
-        kind.append(np.full(n, k))
-        a.append(np.asarray(xs, dtype=np.int64).reshape(n))
-        b.append(np.asarray(ys, dtype=np.int64).reshape(n))
-
-    flips = plan.week.flips(plan.horizon)
-    add([f[0] for f in flips], EV_CAL, range(len(flips)), [0] * len(flips))
-    add([plan.warmup], EV_MARK, [0], [0])
-    for p in plan.policies:
-        if p.windows is not None:
-            add([w[0] for w in p.windows], EV_WINDOW, [p.index] * len(p.windows),
-                [int(w[1]) for w in p.windows])
-        if p.approval == APPROVE_BOARD and p.board_every > 0:
-            first = p.board_at % p.board_every
-            sittings = np.arange(first, plan.horizon, p.board_every)
-            add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
-    if len(_STATIC) > 16:
-        _STATIC.clear()
-    out = tuple(np.concatenate(x) for x in (t, order, kind, a, b))
-    _STATIC[id(plan)] = (plan, out)
-    return out
 
 
 def _external(plan: Plan, incs, dep_times):
     """``Replication._external``: everything known in advance, sorted by (time, order)
     (ties keep the order of the Python engine's list: shared events, then each
     application's arrivals and deployment requests)."""
-    st_t, st_order, st_kind, st_a, st_b = _static(plan)
+    st_t, st_order, st_kind, st_a, st_b = shared_events(plan)
     t, b, sizes = [st_t], [st_b], []
     for inc, times in zip(incs, dep_times, strict=True):
         idx = np.flatnonzero(inc.detect_array < plan.horizon)
@@ -97,7 +61,7 @@ def _external(plan: Plan, incs, dep_times):
     kinds = np.tile(np.array([EV_ARRIVE, EV_DEP_REQ], dtype=np.int64), n_apps)
     apps = np.repeat(np.arange(n_apps, dtype=np.int64), 2)
     times = np.concatenate(t)
-    order = np.concatenate([st_order, np.full(len(times) - len(st_t), _ORDER[EV_ARRIVE])])
+    order = np.concatenate([st_order, np.full(len(times) - len(st_t), ORDER[EV_ARRIVE])])
     perm = np.lexsort((order, times))
     kind = np.concatenate([st_kind, np.repeat(kinds, sizes)])
     a = np.concatenate([st_a, np.repeat(apps, sizes)])

@@ -50,8 +50,10 @@ from whorunsit.engine.events import (
     EV_JOIN,
     EV_MARK,
     EV_WINDOW,
+    ORDER,
+    shared_events,
 )
-from whorunsit.engine.plan import APPROVE_BOARD, Plan
+from whorunsit.engine.plan import Plan
 from whorunsit.engine.quantiles import quantile
 from whorunsit.engine.week import WORK as SEG_WORK
 
@@ -64,7 +66,6 @@ NORMAL, REASSESS, MISROUTED = 0, 1, 2
 (P_TID, P_TEAM, P_POOL, P_QENTER, P_ATTACH, P_TOKEN, P_ASKED, P_K) = range(8)
 BEST_ENDEAVOURS = -1
 # order of pre-sorted events at the same instant: calendar first, arrivals last
-_ORDER = {EV_CAL: 0, EV_WINDOW: 1, EV_MARK: 2, EV_BOARD: 3, EV_ARRIVE: 4, EV_DEP_REQ: 4}
 #: golden-ratio rotation to get further uniforms for a visit's extra best-endeavours asks
 _PHI = 0.6180339887498949
 #: what is left of a resolved ticket (tally.finish counts measured ones)
@@ -112,26 +113,16 @@ class Replication(Changes):
     def _external(self) -> tuple[list, list, list, list]:
         """Everything known in advance, sorted by (time, order) into parallel lists."""
         plan = self.plan
-        t, order, kind, a, b = [], [], [], [], []
+        t, order, kind, a, b = ([x] for x in shared_events(plan))
 
         def add(times, k, xs, ys):
             n = len(times)
             t.append(np.asarray(times, dtype=float))
-            order.append(np.full(n, _ORDER[k]))
+            order.append(np.full(n, ORDER[k]))
             kind.append(np.full(n, k))
             a.append(np.asarray(xs, dtype=np.int64).reshape(n))
             b.append(np.asarray(ys, dtype=np.int64).reshape(n))
 
-        add([f[0] for f in self.flips], EV_CAL, range(len(self.flips)), [0] * len(self.flips))
-        add([self.W], EV_MARK, [0], [0])
-        for p in plan.policies:
-            if p.windows is not None:
-                add([w[0] for w in p.windows], EV_WINDOW, [p.index] * len(p.windows),
-                    [int(w[1]) for w in p.windows])
-            if p.approval == APPROVE_BOARD and p.board_every > 0:
-                first = p.board_at % p.board_every
-                sittings = np.arange(first, plan.horizon, p.board_every)
-                add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
         for app, inc, dep in zip(plan.apps, self.incidents, self.deployments, strict=True):
             keep = inc.detect_array < plan.horizon
             idx = np.nonzero(keep)[0]
