@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import typer
@@ -33,25 +31,13 @@ def command(
       whorunsit schema --output scenarios/whorunsit.schema.json
     """
     with guarded():
+        from whorunsit.report import write_atomic
         from whorunsit.scenario.jsonschema import schema_text
 
         text = schema_text()
         if output is None:
             sys.stdout.write(text)
             return
-        _write_atomic(output, text)
+        write_atomic(output, text)
         sys.stderr.write(f"wrote {output}\n")
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file so an editor never reads half a schema."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=".schema-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
