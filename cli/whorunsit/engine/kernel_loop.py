@@ -5,7 +5,7 @@ Each function mirrors the Python method of the same name (``Replication._enqueue
 same order, draw the same sequence numbers and add up the same sums
 (tests/test_kernel.py holds them to it). A ticket has one part (team visit) at a time:
 the kernel does not play swarms (see ``kernel_plan.ineligible``), so a part's fields
-live with its ticket. ``s`` is one ``kernel_struct`` holding the scenario, the
+live with its ticket. ``s`` is a view of one ``kernel_struct`` holding the scenario, the
 replication's random numbers and its state.
 """
 
@@ -71,7 +71,7 @@ from whorunsit.engine.kernel_state import (
     T_CHANGE,
     WAITING,
 )
-from whorunsit.engine.kernel_struct import make
+from whorunsit.engine.kernel_struct import make, view
 from whorunsit.engine.kernel_tally import (
     account,
     be_delay,
@@ -607,4 +607,6 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
 @jit
 def play(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
     """Play a replication from the plan, draws and state tuples (the Python entry)."""
-    run(make(pl, dr, st), ext_t, ext_k, ext_a, ext_b)
+    s = make(pl, dr, st)
+    run(view(s), ext_t, ext_k, ext_a, ext_b)
+    return s.n_inc  # a use after the loop: ``s`` stays alive while its view is used
