@@ -154,7 +154,7 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
     grow = {FULL_REWORK: "rework", FULL_EVENTS: "events", FULL_QUEUE: "queue",
             FULL_WAITS: "waits"}
     while True:
-        dr, incs, dep_times = draw(plan, seed, replication, caps["rework"])
+        dr, incs, dep_times = draw(plan, seed, replication, caps["rework"], kp)
         ext = _external(plan, incs, dep_times)
         n_arrive = int((ext[1] == EV_ARRIVE).sum())
         deps = int(dr.dep_rows.sum())

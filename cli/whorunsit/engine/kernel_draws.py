@@ -1,8 +1,10 @@
 """One replication's random numbers as flat arrays, for the compiled event loop.
 
 The same streams, the same draws in the same order and the same inverse transforms as
-``draws`` (which keeps them as Python lists for the reference engine): every value here
-is bit-for-bit the one the Python engine reads, so both engines play the same history.
+``draws`` (which keeps them as Python lists for the reference engine): every value the
+loop reads is bit-for-bit the one the Python engine reads, so both engines play the same
+history. The uniforms come from ``kernel_random`` (numpy's PCG64 and Poisson, compiled,
+all applications in one call); the transforms are numpy's, as in ``draws``.
 
 Applications are laid end to end: incident rows first (tier draws of spontaneous
 incidents), then per application its deployment rows: ``ATTEMPTS`` per request, then
@@ -15,21 +17,23 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
-from whorunsit.engine.arrivals import incident_starts
 from whorunsit.engine.draws import (
     _DEP_COLUMNS,
     ATTEMPTS,
     HANDOFF,
     PICKUP,
     REPICKUP,
+    ROUTE,
     TIER_COLUMNS,
     TRIAGE,
     WORK,
 )
-from whorunsit.engine.plan import AppPlan, Plan
+from whorunsit.engine.kernel_random import replication_uniforms, seeded, state_rows
+from whorunsit.engine.plan import Plan
 from whorunsit.engine.quantiles import quantiles
-from whorunsit.engine.streams import reseed, states, stream
+from whorunsit.engine.streams import entropy_words, key, states
 
 
 class Draws(NamedTuple):
@@ -112,14 +116,18 @@ def _groups(plan: Plan, blocks, name: str, key):
     return [(values[g], np.nonzero(np.isin(owner, bs))[0]) for g, bs in found.items()]
 
 
-def _tier_values(plan: Plan, tier: np.ndarray, blocks) -> None:
-    """``draws.tier_columns`` for all rows, in place."""
-    for col, attr in ((PICKUP, "pickup"), (WORK, "work"), (HANDOFF, "handoff"),
-                      (TRIAGE, "triage"), (REPICKUP, "pickup")):
-        for j in range(tier.shape[1]):
+def _tier_values(plan: Plan, tier: np.ndarray, blocks, visited=None) -> None:
+    """``draws.tier_columns`` for all rows (or those ``visited`` marks), in place."""
+    for j in range(tier.shape[1]):
+        seen = None if visited is None else visited[:, j]
+        every = None if seen is None else np.flatnonzero(seen)
+        for col, attr in ((PICKUP, "pickup"), (WORK, "work"), (HANDOFF, "handoff"),
+                          (TRIAGE, "triage"), (REPICKUP, "pickup")):
             def dist(app, j=j, attr=attr):
                 return getattr(app.tiers[j], attr) if j < len(app.tiers) else None
             for d, rows in _groups(plan, blocks, f"{attr}{j}", dist):
+                if seen is not None:
+                    rows = every if isinstance(rows, slice) else rows[seen[rows]]
                 tier[rows, j, col] = quantiles(d, tier[rows, j, col])
 
 
@@ -140,132 +148,140 @@ def _attributes(plan: Plan, blocks, u: np.ndarray):
     return prio, alert, delay
 
 
-def _rework_rows(app: AppPlan, policy, fail: np.ndarray, n: int, spare: int) -> int:
-    """Rework rows to draw: one per request whose three pre-drawn attempts all fail
-    (only those can reach a fourth), plus ``spare`` for reworks that fail again."""
-    if policy is None or not policy.redeploy or n == 0:
-        return 0
-    chains = int((fail.reshape(n, ATTEMPTS) < app.change_failure_rate).all(axis=1).sum())
-    return chains + spare if chains else 0
+class _Constants(NamedTuple):
+    """What ``replication_uniforms`` needs of a plan, per application."""
+    keys: list[tuple[str, str]]
+    key_words: np.ndarray  # (streams, 2): ``streams.key`` of each
+    lam_inc: np.ndarray
+    span: np.ndarray
+    lam_dep: np.ndarray
+    tiers: np.ndarray
+    cfr: np.ndarray
+    redeploy: np.ndarray
+    alert_share: np.ndarray
+    profiles: list[list[int]]  # applications sharing an arrival profile
 
 
-def _stream_keys(plan: Plan) -> list[tuple[str, str]]:
-    """The four streams of each application, in ``draw``'s order."""
-    return [(purpose, app.name) for app in plan.apps
-            for purpose in ("arrivals", "support", "deployments", "change-support")]
+_CONSTANTS: dict[int, tuple[Plan, _Constants]] = {}
 
 
-_GENERATOR: list[np.random.Generator] = []
-
-
-def _generator() -> np.random.Generator:
-    """One PCG64 generator, re-seeded for each stream in turn (each stream is used up
-    before the next starts): the same numbers as a generator per stream."""
-    if not _GENERATOR:
-        _GENERATOR.append(np.random.Generator(np.random.PCG64()))
-    return _GENERATOR[0]
-
-
-def draw(plan: Plan, seed: int, replication: int, spare: int
-         ) -> tuple[Draws, list[AppIncidents], list[np.ndarray]]:
-    """The draws, what ``finish`` needs of the incidents, and each application's
-    deployment request times. ``spare``: rework rows beyond the surely needed ones."""
+def _constants(plan: Plan) -> _Constants:
+    hit = _CONSTANTS.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    if len(_CONSTANTS) > 16:
+        _CONSTANTS.clear()
     H = plan.horizon
-    mT = max([len(a.tiers) for a in plan.apps] + [1])
-    states_ = states(seed, replication, _stream_keys(plan))
-    gen = _generator()
-    # counts, times and attributes first: the tier uniforms then go straight into place
-    starts, attrs, inc_blocks = [], [], []
-    row = 0
-    for i, app in enumerate(plan.apps):
-        rng = reseed(gen, states_[4 * i])
-        prof = app.arrivals
-        if prof is None:
-            start = incident_starts(rng, app.incident_rate, H, None)
-        else:
-            # ``incident_starts`` up to the time change, which is done below for all
-            # applications sharing the profile at once (it is elementwise)
-            span = prof.cumulative(H)
-            n = int(rng.poisson(app.incident_rate * span)) if app.incident_rate > 0 else 0
-            start = np.sort(rng.uniform(0.0, span, n))
-        n = len(start)
-        attrs.append(rng.random((n, 3)))
-        starts.append(start)
-        inc_blocks.append((app, row, row + n))
-        row += n
-    n_inc = row
+    span = [H if a.arrivals is None else a.arrivals.cumulative(H) for a in plan.apps]
+    # the same float products as ``incident_starts`` and ``Deployments`` compute
+    lam_inc = [a.incident_rate * s if a.incident_rate > 0 else 0.0
+               for a, s in zip(plan.apps, span, strict=True)]
+    lam_dep = [a.deployment_rate * H if a.deployment_rate > 0 else 0.0 for a in plan.apps]
+    redeploy = [a.policy >= 0 and plan.policies[a.policy].redeploy for a in plan.apps]
     profiles: dict[int, list[int]] = {}
     for i, app in enumerate(plan.apps):
         if app.arrivals is not None:
             profiles.setdefault(id(app.arrivals), []).append(i)
-    for members in profiles.values():
+    keys = [(purpose, app.name) for app in plan.apps
+            for purpose in ("arrivals", "support", "deployments", "change-support", "rework")]
+    c = _Constants(
+        keys, np.asarray([key(p, e) for p, e in keys], np.uint64).reshape(len(keys), 2),
+        np.asarray(lam_inc, float), np.asarray(span, float), np.asarray(lam_dep, float),
+        np.asarray([len(a.tiers) for a in plan.apps], np.int64),
+        np.asarray([a.change_failure_rate for a in plan.apps], float),
+        np.asarray(redeploy, bool), np.asarray([a.alert_share for a in plan.apps], float),
+        list(profiles.values()))
+    _CONSTANTS[id(plan)] = (plan, c)
+    return c
+
+
+@njit(cache=True)
+def _visited(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, entry, t_resolve, t_last):
+    """Which (row, tier) draws the compiled loop can read. An incident enters at its
+    channel's entry tier and goes up only while it is not resolved where it is (the
+    routing uniform, drawn up front, decides); a deployment row raises an incident only
+    if its attempt fails. Only these are transformed into durations: the rest, never
+    read, stay uniforms (transforming every row was a third of the draws' time)."""
+    N = attrs.shape[0]
+    out = np.zeros(tier.shape[:2], np.bool_)
+    row = 0
+    for a in range(len(n_inc)):
+        for r in range(row, row + n_inc[a]):
+            _climb(out, tier, r, attrs[r, 1] < alert_share[a], a, entry, t_resolve, t_last)
+        row += n_inc[a]
+    for a in range(len(dep_rows)):
+        for r in range(row, row + dep_rows[a]):
+            if dep_u[r - N, 3] < cfr[a]:
+                _climb(out, tier, r, dep_u[r - N, 5] < alert_share[a], a, entry, t_resolve,
+                       t_last)
+        row += dep_rows[a]
+    return out
+
+
+@njit(cache=True, inline="always")
+def _climb(out, tier, r, alert, a, entry, t_resolve, t_last):
+    j = entry[a] if alert else 0
+    while j < out.shape[1]:
+        out[r, j] = True
+        if t_last[a, j] or tier[r, j, ROUTE] < t_resolve[a, j]:
+            return
+        j += 1
+
+
+def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
+         ) -> tuple[Draws, list[AppIncidents], list[np.ndarray]]:
+    """The draws, what ``finish`` needs of the incidents, and each application's
+    deployment request times. ``spare``: rework rows beyond the surely needed ones.
+    ``kp`` (the plan compiled by ``kernel_plan``): transform only the tier draws the
+    loop can read (see ``_visited``); without it, all of them."""
+    H = plan.horizon
+    mT = max([len(a.tiers) for a in plan.apps] + [1])
+    c = _constants(plan)
+    if seed >= 0 and replication >= 0:
+        st = seeded(np.asarray(entropy_words(seed, replication), np.uint64), c.key_words)
+    else:  # numpy refuses these seeds: let it say so
+        st = state_rows(states(seed, replication, c.keys))
+    n_inc, inc_start, att, dep_n, times_all, du, dep_rows, tier = replication_uniforms(
+        st, c.lam_inc, c.span, c.lam_dep, H, c.tiers, mT, c.cfr, c.redeploy, spare,
+        ATTEMPTS, _DEP_COLUMNS, TIER_COLUMNS)
+    inc_end = np.cumsum(n_inc)
+    starts = _split(inc_start, inc_end)
+    for members in c.profiles:
+        # the time change is elementwise: all applications sharing a profile at once
         clock = np.concatenate([starts[i] for i in members])
         at = plan.apps[members[0]].arrivals.times(clock, H)
         cut = np.cumsum([len(starts[i]) for i in members])[:-1]
         for i, part in zip(members, np.split(at, cut), strict=True):
-            starts[i] = part
-    times, dep_u, rework, dep_blocks, dep_n = [], [], [], [], []
-    row = 0
-    for i, app in enumerate(plan.apps):
-        pol = plan.policies[app.policy] if app.policy >= 0 else None
-        rng = reseed(gen, states_[4 * i + 2])
-        n = int(rng.poisson(app.deployment_rate * H)) if app.deployment_rate > 0 else 0
-        times.append(np.sort(rng.uniform(0.0, H, n)))
-        u = rng.random((n * ATTEMPTS, _DEP_COLUMNS))
-        k = _rework_rows(app, pol, u[:, 3], n, spare)
-        rw = None
-        if k:
-            # a rework row is one attempt's columns, then its tier columns
-            width = _DEP_COLUMNS + len(app.tiers) * TIER_COLUMNS
-            rw = stream(seed, replication, "rework", app.name).random((k, width))
-            u = np.concatenate([u, rw[:, :_DEP_COLUMNS]])
-        dep_u.append(u)
-        rework.append(rw)
-        dep_n.append(n)
-        dep_blocks.append((app, row, row + len(u)))
-        row += len(u)
-    n_dep = row
-    full = all(len(app.tiers) == mT for app in plan.apps)
-    tier = (np.empty if full else np.zeros)((n_inc + n_dep, mT, TIER_COLUMNS))
-    for i, (app, lo, hi) in enumerate(inc_blocks):
-        _fill(reseed(gen, states_[4 * i + 1]), tier[lo:hi], len(app.tiers))
-    for i, (app, lo, hi) in enumerate(dep_blocks):
-        nt = len(app.tiers)
-        drawn = n_inc + lo + dep_n[i] * ATTEMPTS
-        _fill(reseed(gen, states_[4 * i + 3]), tier[n_inc + lo:drawn], nt)
-        if rework[i] is not None:
-            tier[drawn:n_inc + hi, :nt] = rework[i][:, _DEP_COLUMNS:].reshape(
-                hi - lo - dep_n[i] * ATTEMPTS, nt, TIER_COLUMNS)
-    _tier_values(plan, tier,
-                 inc_blocks + [(a, n_inc + lo, n_inc + hi) for a, lo, hi in dep_blocks])
-    att = np.concatenate(attrs) if attrs else np.zeros((0, 3))
+            starts[i][:] = part
+    n_rows = int(inc_end[-1]) if len(inc_end) else 0
+    inc_blocks = [(app, int(hi - n), int(hi))
+                  for app, n, hi in zip(plan.apps, n_inc, inc_end, strict=True)]
+    dep_end = np.cumsum(dep_rows)
+    dep_blocks = [(app, int(hi - n), int(hi))
+                  for app, n, hi in zip(plan.apps, dep_rows, dep_end, strict=True)]
+    visited = None
+    if kp is not None:
+        visited = _visited(n_inc, dep_rows, att, du, tier, c.alert_share, c.cfr, kp.entry,
+                           kp.t_resolve, kp.t_last)
+    _tier_values(plan, tier, inc_blocks + [(a, n_rows + lo, n_rows + hi)
+                                           for a, lo, hi in dep_blocks], visited)
     inc_prio, inc_alert, inc_delay = _attributes(plan, inc_blocks, att)
-    inc_start = np.concatenate(starts) if starts else np.zeros(0)
-    du = np.concatenate(dep_u) if dep_u else np.zeros((0, _DEP_COLUMNS))
     dep_prio, dep_alert, dep_detect = _attributes(plan, dep_blocks, du[:, 4:7])
-    work = [np.zeros(n_dep) for _ in range(3)]
+    work = [np.zeros(len(du)) for _ in range(3)]
     for p, rows in _groups(plan, dep_blocks, "policy",
                            lambda app: app.policy if app.policy >= 0 else None):
         pol = plan.policies[p]
-        for c, dist in enumerate((pol.effort, pol.pipeline, pol.approval_delay)):
-            work[c][rows] = quantiles(dist, du[rows, c])
-    i64 = np.int64
+        for col, dist in enumerate((pol.effort, pol.pipeline, pol.approval_delay)):
+            work[col][rows] = quantiles(dist, du[rows, col])
     d = Draws(
-        np.asarray([b[1] for b in inc_blocks], dtype=i64), inc_start, inc_prio, inc_alert,
-        np.asarray([b[1] for b in dep_blocks], dtype=i64), np.asarray(dep_n, dtype=i64),
-        np.asarray([b[2] - b[1] for b in dep_blocks], dtype=i64),
+        inc_end - n_inc, inc_start, inc_prio, inc_alert, dep_end - dep_rows, dep_n, dep_rows,
         work[0], work[1], work[2], np.ascontiguousarray(du[:, 3]), dep_prio, dep_alert,
-        dep_detect, tier, n_inc)
-    finish = []
-    for (_app, lo, hi), start in zip(inc_blocks, starts, strict=True):
-        finish.append(AppIncidents(start, start + inc_delay[lo:hi], inc_prio[lo:hi]))
-    return d, finish, times
+        dep_detect, tier, n_rows)
+    finish = [AppIncidents(start, start + inc_delay[lo:hi], inc_prio[lo:hi])
+              for (_app, lo, hi), start in zip(inc_blocks, starts, strict=True)]
+    return d, finish, _split(times_all, np.cumsum(dep_n))
 
 
-def _fill(rng: np.random.Generator, rows: np.ndarray, tiers: int) -> None:
-    """``rng.random((len(rows), tiers, TIER_COLUMNS))`` into ``rows`` (drawn in place
-    when the application has every tier column of the array)."""
-    if tiers == rows.shape[1]:
-        rng.random(out=rows)
-    else:
-        rows[:, :tiers] = rng.random((len(rows), tiers, TIER_COLUMNS))
+def _split(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
+    """``values`` cut into one view per application (``ends``: where each stops)."""
+    return np.split(values, ends[:-1]) if len(ends) else []

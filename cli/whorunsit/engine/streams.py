@@ -55,16 +55,21 @@ def _words(n: int) -> list[int]:
     return out
 
 
+def entropy_words(seed: int, replication: int) -> list[int]:
+    """The 32-bit words a stream's SeedSequence starts from before its key: the seed's,
+    padded to the pool size, then the replication's (both non-negative)."""
+    run = _words(int(seed))
+    return run + [0] * (_POOL - len(run)) + _words(int(replication))
+
+
 def states(seed: int, replication: int, keys: list[tuple[str, str]]) -> list[tuple[int, int]]:
     """PCG64 (state, increment) of ``stream(seed, replication, purpose, entity)`` for
     each (purpose, entity) of ``keys``."""
     seed, replication = int(seed), int(replication)
     if seed < 0 or replication < 0:  # numpy refuses these: let it say so
         return [_state_of(stream(seed, replication, p, e)) for p, e in keys]
-    run = _words(seed)
-    run += [0] * (_POOL - len(run))
     m = len(keys)
-    fixed = run + _words(replication)
+    fixed = entropy_words(seed, replication)
     entropy = np.empty((len(fixed) + 2, m), np.uint32)
     entropy[:len(fixed)] = np.asarray(fixed, np.uint64).astype(np.uint32)[:, None]
     entropy[len(fixed):] = np.asarray([key(p, e) for p, e in keys],
