@@ -54,6 +54,22 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
                  hists)
 
 
+#: a worker's job, set once when it starts (``_adopt``): chunks then carry only their range
+_JOB: dict[str, tuple] = {}
+
+
+def _adopt(chunk: Callable[..., Chunk], scenario: Scenario, seed: int) -> None:
+    """Pool initializer: a chunk then sends two numbers, not the scenario. With fork the
+    scenario is the parent's own object, so the plan the parent compiled and warmed is
+    found by every chunk instead of being rebuilt from a fresh copy each time."""
+    _JOB["job"] = (chunk, scenario, seed)
+
+
+def _work(start: int, stop: int) -> Chunk:
+    chunk, scenario, seed = _JOB["job"]
+    return chunk(scenario, seed, start, stop)
+
+
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -93,7 +109,8 @@ class Runner:
             methods = multiprocessing.get_all_start_methods()
             # fork starts workers in milliseconds with numpy already imported
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_adopt,
+                                             initargs=(self._chunk, self.scenario, self.seed))
         return self._pool
 
     def run(self, start: int, stop: int,
@@ -111,12 +128,13 @@ class Runner:
                 if progress:
                     progress(min(a + step, stop) - start)
             return chunks
-        size = max(1, min(64, math.ceil(n / (self.workers * 6))))
+        # small enough that the workers finish together (the last chunk is the idle
+        # time of the others), large enough that sending one costs nothing beside it
+        size = max(1, min(32, math.ceil(n / (self.workers * 16))))
         if self.fast:
             size = math.ceil(n / (self.workers * 4))
         pool = self._executor()
-        futures = {pool.submit(self._chunk, self.scenario, self.seed, a, min(a + size, stop))
-                   for a in range(start, stop, size)}
+        futures = {pool.submit(_work, a, min(a + size, stop)) for a in range(start, stop, size)}
         done_chunks: list[Chunk] = []
         done = 0
         pending = futures
