@@ -71,7 +71,7 @@ from whorunsit.engine.kernel_state import (
     T_CHANGE,
     WAITING,
 )
-from whorunsit.engine.kernel_struct import make, view
+from whorunsit.engine.kernel_struct import make, prefetch, view
 from whorunsit.engine.kernel_tally import (
     account,
     be_delay,
@@ -92,6 +92,8 @@ PHI = 0.6180339887498949
 PRIO_SHIFT = 1 << 58  # a queue key: priority above the sequence number
 SEQ_MASK = PRIO_SHIFT - 1
 ATTEMPTS = 3
+#: how many events known in advance ahead the loop prefetches an arrival's tier draws
+AHEAD = 4
 
 jit = njit(cache=True)
 #: small functions called on nearly every event, inlined into their callers by numba:
@@ -569,6 +571,11 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
         elif i < n_ext:
             now, kind, x, y = ext_t[i], ext_k[i], ext_a[i], ext_b[i]
             i += 1
+            ahead = i + AHEAD
+            if ahead < n_ext and ext_k[ahead] == EV_ARRIVE:
+                row = s.inc_off[ext_a[ahead]] + ext_b[ahead]
+                prefetch(s.tier, row, 0)
+                prefetch(s.tier, row, 64)
         else:
             break
         if now >= H:

@@ -26,6 +26,7 @@ type does not match).
 
 from __future__ import annotations
 
+from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils, imputils
 from numba.core.typing.templates import AttributeTemplate
@@ -308,3 +309,28 @@ def make(pl, dr, st):
     s.waits_team = borrowed(st.waits_team)
 
     return s
+
+
+@intrinsic
+def prefetch(typingctx, arr, row, offset):
+    """Ask the CPU to start loading ``arr[row]`` (``offset`` bytes into it) into cache.
+
+    No effect on any value. The loop reads a ticket's tier draws when a responder picks
+    it up; the draws were written before the loop and have left the cache by then
+    (perf put the first read of each row at a fifth of the loop's time), so the loop
+    asks for the rows of the next arrivals a few events ahead."""
+    def codegen(context, builder, sig, args):
+        ary = context.make_array(sig.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        at = builder.add(builder.ptrtoint(ary.data, i64),
+                         builder.add(builder.mul(args[1], builder.extract_value(ary.strides, 0)),
+                                     args[2]))
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        # a read (0), kept in all cache levels (3), of data (1)
+        builder.call(fn, [builder.inttoptr(at, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                          ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+    return types.none(arr, types.int64, types.int64), codegen
