@@ -117,17 +117,17 @@ def _groups(plan: Plan, blocks, name: str, key):
 
 
 def _tier_values(plan: Plan, tier: np.ndarray, blocks, visited=None) -> None:
-    """``draws.tier_columns`` for all rows (or those ``visited`` marks), in place."""
+    """``draws.tier_columns`` for all rows (or the ones ``visited`` marks), in place."""
     for j in range(tier.shape[1]):
-        seen = None if visited is None else visited[:, j]
-        every = None if seen is None else np.flatnonzero(seen)
-        for col, attr in ((PICKUP, "pickup"), (WORK, "work"), (HANDOFF, "handoff"),
-                          (TRIAGE, "triage"), (REPICKUP, "pickup")):
+        for col, attr, need in ((PICKUP, "pickup", VISIT), (WORK, "work", VISIT),
+                                (HANDOFF, "handoff", ESCALATE), (TRIAGE, "triage", MISROUTE),
+                                (REPICKUP, "pickup", MISROUTE)):
+            seen = None if visited is None else visited[:, j, need]
             def dist(app, j=j, attr=attr):
                 return getattr(app.tiers[j], attr) if j < len(app.tiers) else None
             for d, rows in _groups(plan, blocks, f"{attr}{j}", dist):
                 if seen is not None:
-                    rows = every if isinstance(rows, slice) else rows[seen[rows]]
+                    rows = np.flatnonzero(seen) if isinstance(rows, slice) else rows[seen[rows]]
                 tier[rows, j, col] = quantiles(d, tier[rows, j, col])
 
 
@@ -195,36 +195,47 @@ def _constants(plan: Plan) -> _Constants:
     return c
 
 
+#: what ``_visited`` marks per row and tier: the ticket visits the tier (pickup and work
+#: are read), goes up from it (its handoff delay) or is misrouted there (triage, re-pickup)
+VISIT, ESCALATE, MISROUTE = range(3)
+
+
 @njit(cache=True)
-def _visited(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, entry, t_resolve, t_last):
-    """Which (row, tier) draws the compiled loop can read. An incident enters at its
-    channel's entry tier and goes up only while it is not resolved where it is (the
-    routing uniform, drawn up front, decides); a deployment row raises an incident only
-    if its attempt fails. Only these are transformed into durations: the rest, never
-    read, stay uniforms (transforming every row was a third of the draws' time)."""
+def _visited(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, entry, t_resolve,
+             t_misroute, t_last):
+    """Which tier draws the compiled loop can read. An incident enters at its channel's
+    entry tier and goes up only while it is not resolved where it is, a misroute comes
+    before going up (the routing uniform, drawn up front, decides each); a deployment
+    row raises an incident only if its attempt fails. Only these are transformed into
+    durations: the rest, never read, stay uniforms (transforming every row was a third
+    of the draws' time)."""
     N = attrs.shape[0]
-    out = np.zeros(tier.shape[:2], np.bool_)
+    out = np.zeros((tier.shape[0], tier.shape[1], 3), np.bool_)
     row = 0
     for a in range(len(n_inc)):
         for r in range(row, row + n_inc[a]):
-            _climb(out, tier, r, attrs[r, 1] < alert_share[a], a, entry, t_resolve, t_last)
+            _climb(out, tier, r, attrs[r, 1] < alert_share[a], a, entry, t_resolve,
+                   t_misroute, t_last)
         row += n_inc[a]
     for a in range(len(dep_rows)):
         for r in range(row, row + dep_rows[a]):
             if dep_u[r - N, 3] < cfr[a]:
                 _climb(out, tier, r, dep_u[r - N, 5] < alert_share[a], a, entry, t_resolve,
-                       t_last)
+                       t_misroute, t_last)
         row += dep_rows[a]
     return out
 
 
 @njit(cache=True, inline="always")
-def _climb(out, tier, r, alert, a, entry, t_resolve, t_last):
+def _climb(out, tier, r, alert, a, entry, t_resolve, t_misroute, t_last):
     j = entry[a] if alert else 0
     while j < out.shape[1]:
-        out[r, j] = True
-        if t_last[a, j] or tier[r, j, ROUTE] < t_resolve[a, j]:
+        out[r, j, VISIT] = True
+        u = tier[r, j, ROUTE]
+        if t_last[a, j] or u < t_resolve[a, j]:
             return
+        out[r, j, ESCALATE] = True
+        out[r, j, MISROUTE] = u < t_resolve[a, j] + t_misroute[a, j]
         j += 1
 
 
@@ -262,7 +273,7 @@ def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
     visited = None
     if kp is not None:
         visited = _visited(n_inc, dep_rows, att, du, tier, c.alert_share, c.cfr, kp.entry,
-                           kp.t_resolve, kp.t_last)
+                           kp.t_resolve, kp.t_misroute, kp.t_last)
     _tier_values(plan, tier, inc_blocks + [(a, n_rows + lo, n_rows + hi)
                                            for a, lo, hi in dep_blocks], visited)
     inc_prio, inc_alert, inc_delay = _attributes(plan, inc_blocks, att)
