@@ -216,7 +216,9 @@ def replication_uniforms(st, lam_inc, span, lam_dep, horizon, tiers, max_tiers, 
         row += attempts * n
     dep_u = np.empty((rows.sum(), dep_columns))
     width = max_tiers * tier_columns
-    tier = np.zeros((N + rows.sum(), width))
+    # every entry is drawn when every application has all the tiers
+    full = (tiers == max_tiers).all()
+    tier = np.empty((N + rows.sum(), width)) if full else np.zeros((N + rows.sum(), width))
     row = 0
     for i in range(m):
         fill(st, 5 * i + 1, tier, row, row + n_inc[i], tiers[i] * tier_columns, 1.0)
