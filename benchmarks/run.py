@@ -336,6 +336,27 @@ def _child_measure(path: str, horizon: float | None, replications: int | None) -
     )
 
 
+def _spin(seconds: float) -> float:
+    """Busy-loop for ``seconds`` of this process's CPU time; return the wall time taken."""
+    began, cpu = time.perf_counter(), time.process_time()
+    while time.process_time() - cpu < seconds:
+        sum(range(1000))
+    return time.perf_counter() - began
+
+
+def cores_available(seconds: float = 0.5) -> float:
+    """How many cores two busy processes actually get right now (2.0 on a quiet two-core
+    machine). On a shared VM a virtual core is sometimes not running at all: a wall-time
+    figure taken then says more about the neighbours than about the code."""
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork" if "fork" in
+                                      multiprocessing.get_all_start_methods() else "spawn")
+    began = time.perf_counter()
+    with ctx.Pool(2) as pool:
+        pool.map(_spin, [seconds, seconds])
+    return 2 * seconds / (time.perf_counter() - began)
+
+
 def measure_at_scale(path: Path, horizon: float | None, replications: int | None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path)]
     if horizon is not None:
@@ -363,7 +384,9 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
     horizon = sizes.at_scale_horizon
     if not sizes.flagship:  # scaling only: a small run stands in for the flagship
         reps, horizon = sizes.scaling_replications, None
+    before = cores_available()
     base = measure_at_scale(AT_SCALE, horizon, reps)
+    after = cores_available()
     weeks = base["horizon"] / 168.0
     out(
         f"== at-scale-30: {base['teams']} teams, {weeks:g} weeks, {base['replications']}"
@@ -375,6 +398,12 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
         f" {base['simulate_seconds']:.2f} s, {base['cpu_seconds']:.1f} CPU s);"
         f" {base['incidents'] / base['replications']:,.0f} incidents per replication"
     )
+    out(
+        f"  cores in use while simulating: {base['cpu_seconds'] / base['simulate_seconds']:.2f};"
+        f" two busy processes got {before:.2f} cores just before, {after:.2f} just after"
+        " (2.00 = both cores ours)"
+    )
+    base["cores_before"], base["cores_after"] = before, after
     out(
         f"  peak memory: main {base['own_peak_bytes'] / mib:.0f} MiB, largest worker"
         f" {base['worker_peak_bytes'] / mib:.0f} MiB, bound {base['peak_bound_bytes'] / mib:.0f} MiB"
