@@ -113,6 +113,12 @@ class Runner:
                                              initargs=(self._chunk, self.scenario, self.seed))
         return self._pool
 
+    def _ranges(self, start: int, stop: int) -> list[tuple[int, int]]:
+        if self.fast:  # the fast path solves a chunk's replications together: big ones
+            size = math.ceil((stop - start) / (self.workers * 4))
+            return [(a, min(a + size, stop)) for a in range(start, stop, size)]
+        return chunk_ranges(start, stop, self.workers)
+
     def run(self, start: int, stop: int,
             progress: Callable[[int], None] | None = None) -> list[Chunk]:
         """Replications start..stop-1 as chunks in replication order; ``progress(done)``
@@ -128,13 +134,8 @@ class Runner:
                 if progress:
                     progress(min(a + step, stop) - start)
             return chunks
-        # small enough that the workers finish together (the last chunk is the idle
-        # time of the others), large enough that sending one costs nothing beside it
-        size = max(1, min(32, math.ceil(n / (self.workers * 16))))
-        if self.fast:
-            size = math.ceil(n / (self.workers * 4))
         pool = self._executor()
-        futures = {pool.submit(_work, a, min(a + size, stop)) for a in range(start, stop, size)}
+        futures = {pool.submit(_work, a, b) for a, b in self._ranges(start, stop)}
         done_chunks: list[Chunk] = []
         done = 0
         pending = futures
@@ -148,6 +149,20 @@ class Runner:
                 progress(done)
         done_chunks.sort(key=lambda c: c.start)
         return done_chunks
+
+
+def chunk_ranges(start: int, stop: int, workers: int, most: int = 32) -> list[tuple[int, int]]:
+    """Replications start..stop-1 cut into chunks that shrink towards the end (guided
+    scheduling): a quarter of each worker's share of what is left, at most ``most``. Big
+    chunks early cost nothing to send; small ones at the end let the workers finish
+    together, since the last chunk running is the others' idle time."""
+    out = []
+    a = start
+    while a < stop:
+        size = max(1, min(most, math.ceil((stop - a) / (workers * 4))))
+        out.append((a, min(a + size, stop)))
+        a += size
+    return out
 
 
 def merge(chunks: list[Chunk]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

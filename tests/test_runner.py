@@ -1,0 +1,25 @@
+"""How the runner cuts replications into chunks for its workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from whorunsit.engine.runner import chunk_ranges
+
+
+@pytest.mark.parametrize(("start", "stop", "workers"), [
+    (0, 1000, 2), (0, 1, 2), (5, 12, 2), (100, 357, 3), (0, 64, 1)])
+def test_chunks_cover_the_range_in_order_and_shrink_towards_the_end(start, stop, workers):
+    ranges = chunk_ranges(start, stop, workers)
+    assert ranges[0][0] == start and ranges[-1][1] == stop
+    assert all(a < b for a, b in ranges)
+    assert all(prev[1] == nxt[0] for prev, nxt in zip(ranges, ranges[1:]))
+    sizes = [b - a for a, b in ranges]
+    assert max(sizes) <= 32
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_the_last_chunks_are_single_replications_on_a_big_run():
+    sizes = [b - a for a, b in chunk_ranges(0, 1000, 2)]
+    assert sizes[0] == 32 and sizes[-1] == 1
+    assert len(sizes) < 100  # still few enough that sending them costs nothing
