@@ -119,6 +119,7 @@ def _groups(plan: Plan, blocks, name: str, key):
 def _tier_values(plan: Plan, tier: np.ndarray, blocks, visited=None) -> None:
     """``draws.tier_columns`` for all rows (or the ones ``visited`` marks), in place."""
     for j in range(tier.shape[1]):
+        marked: dict[int, np.ndarray] = {}  # rows marked, per kind of need
         for col, attr, need in ((PICKUP, "pickup", VISIT), (WORK, "work", VISIT),
                                 (HANDOFF, "handoff", ESCALATE), (TRIAGE, "triage", MISROUTE),
                                 (REPICKUP, "pickup", MISROUTE)):
@@ -126,8 +127,12 @@ def _tier_values(plan: Plan, tier: np.ndarray, blocks, visited=None) -> None:
             def dist(app, j=j, attr=attr):
                 return getattr(app.tiers[j], attr) if j < len(app.tiers) else None
             for d, rows in _groups(plan, blocks, f"{attr}{j}", dist):
-                if seen is not None:
-                    rows = np.flatnonzero(seen) if isinstance(rows, slice) else rows[seen[rows]]
+                if seen is not None and isinstance(rows, slice):
+                    if need not in marked:
+                        marked[need] = np.flatnonzero(seen)
+                    rows = marked[need]
+                elif seen is not None:
+                    rows = rows[seen[rows]]
                 tier[rows, j, col] = quantiles(d, tier[rows, j, col])
 
 
@@ -259,8 +264,12 @@ def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
     starts = _split(inc_start, inc_end)
     for members in c.profiles:
         # the time change is elementwise: all applications sharing a profile at once
-        clock = np.concatenate([starts[i] for i in members])
-        at = plan.apps[members[0]].arrivals.times(clock, H)
+        profile = plan.apps[members[0]].arrivals
+        if members == list(range(members[0], members[-1] + 1)):  # side by side
+            lo, hi = inc_end[members[0]] - n_inc[members[0]], inc_end[members[-1]]
+            inc_start[lo:hi] = profile.times(inc_start[lo:hi], H)
+            continue
+        at = profile.times(np.concatenate([starts[i] for i in members]), H)
         cut = np.cumsum([len(starts[i]) for i in members])[:-1]
         for i, part in zip(members, np.split(at, cut), strict=True):
             starts[i][:] = part
@@ -295,4 +304,5 @@ def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
 
 def _split(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
     """``values`` cut into one view per application (``ends``: where each stops)."""
-    return np.split(values, ends[:-1]) if len(ends) else []
+    bounds = [0, *ends.tolist()]
+    return [values[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
