@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from test_engine_invariants import organisations
 from test_engine_scenarios import WEEK, D, mmc, rota, scenario, team, tier
-from whorunsit.engine import kernel, kernel_draws
+from whorunsit.engine import kernel, kernel_draws, tally
+from whorunsit.engine import kernel_state as ks
 from whorunsit.engine.draws import ATTEMPTS, Deployments, Incidents
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import Replication, plan_for
@@ -160,3 +161,85 @@ def test_runner_uses_the_kernel_with_identical_results(workers):
         assert all(same(x, y) for x, y in zip(a[k], b[k], strict=True)), k
     for k in ha:
         assert np.array_equal(ha[k], hb[k])
+
+
+def _play_on(plan, replication: int, seed: int, state):
+    """A replication played on the state ``state(tickets, deps)`` gives."""
+    prep = kernel._prepared(plan)
+    dr, incs, dep_times = kernel_draws.draw(plan, seed, replication, prep.caps["rework"],
+                                            prep.kp)
+    ext, arrivals = kernel._events(plan, incs, dep_times)
+    deps = int(dr.dep_rows.sum())
+    st = state(arrivals + deps, deps)
+    prep.play(prep.kp, dr, st, *ext)
+    assert st.si[ks.STATUS] == 0
+    return tally.finish(kernel._Counters(plan, st, incs, arrivals))
+
+
+def _poison(arena) -> None:
+    """Garbage wherever ``Arena.clean`` leaves the last replication's values: what the
+    loop reads there before writing shows up in the metrics (or crashes)."""
+    st = arena.state
+    tickets = int(st.si[ks.NTK])
+    garbage = {np.dtype(np.int64): 987_654_321, np.dtype(np.float64): np.nan,
+               np.dtype(np.bool_): True}
+    for groups in ks.ASSIGNED.values():
+        for names in groups.values():
+            for name in names:
+                getattr(st, name)[:] = garbage[getattr(st, name).dtype]
+    for name in ("q_key", "q_tid", "ready", "waiting"):
+        getattr(st, name)[:] = garbage[getattr(st, name).dtype]
+    for names in ks.ADDED.values():
+        for name in names:
+            getattr(st, name)[:tickets] = garbage[getattr(st, name).dtype]
+    for buf in arena._small:
+        buf[:] = garbage[buf.dtype]
+    st.si[ks.NTK] = tickets  # what clean() reads to know how far tickets went
+
+
+@pytest.mark.parametrize("build", [
+    lambda: busy_deployments(weeks=8),
+    lambda: shortened(os.path.join(ROOT, "scenarios", "you-build-it-ops-run-it-at-scale.yaml"),
+                      weeks=6),
+    lambda: mmc(1.5, 1, 1.0, horizon=4 * WEEK, warmup=WEEK),
+], ids=["busy-deployments", "ops-at-scale", "overloaded"])
+def test_a_reused_state_plays_as_a_new_one(build):
+    """``kernel_state.Arena.clean`` zeroes only what the loop reads before writing; a
+    state reused with garbage everywhere else gives a new state's metrics."""
+    plan = plan_for(build())
+    shape = kernel._prepared(plan).shape
+    n_teams, n_rotas, n_apps, n_policies, responders = shape
+
+    def new(tickets, deps):
+        return ks.new_state(n_teams, n_rotas, n_apps, n_policies, tickets, deps, responders,
+                            4 * tickets + 4 * deps + 1024, 4096, 8 * tickets)
+
+    arena = ks.Arena(n_teams, n_rotas, n_apps, n_policies, 20_000, 5_000, responders,
+                     100_000, 4096, 160_000)
+
+    def reused(tickets, deps):
+        assert arena.fits(tickets, deps, 4 * tickets + 4 * deps + 1024, 4096, 8 * tickets)
+        return arena.clean()
+
+    for r in range(4):
+        m1, h1 = _play_on(plan, r, 13, new)
+        _poison(arena)
+        m2, h2 = _play_on(plan, r, 13, reused)
+        assert list(m1) == list(m2)
+        bad = {k: (m1[k], m2[k]) for k in m1 if not same(m1[k], m2[k])}
+        assert not bad, f"replication {r}: {bad}"
+        for k in h1:
+            assert np.array_equal(h1[k], h2[k]), k
+
+
+def test_replications_do_not_depend_on_the_ones_before():
+    """The state and the capacities kept between replications change nothing: a
+    replication alone gives what it gives after others (larger and smaller)."""
+    scn = busy_deployments(weeks=6)
+    after = [kernel.run_replication(plan_for(scn), r, 3) for r in (2, 0, 1, 3)]
+    for r, (m, h) in zip((2, 0, 1, 3), after, strict=True):
+        kernel._PREPARED.clear()
+        alone, h_alone = kernel.run_replication(Plan(scn), r, 3)
+        assert all(same(m[k], alone[k]) for k in m) and list(m) == list(alone)
+        for k in h:
+            assert np.array_equal(h[k], h_alone[k])

@@ -1,10 +1,13 @@
 """Replications on the compiled event loop: the same results as ``replication``, faster.
 
 ``run_replication(plan, r, seed)`` draws the replication's random numbers exactly as the
-Python engine does (``kernel_draws``), sorts the events known in advance exactly as
-``Replication._external`` does, plays the loop compiled with numba (``kernel_loop``) and
-hands its counters to ``tally.finish``, so the metrics are computed by the same code as
-the Python engine's. tests/test_kernel.py checks the two engines give identical metrics.
+Python engine does (``kernel_draws``), puts the events known in advance in the order
+``Replication._external`` sorts them (``kernel_events``), plays the loop compiled with
+numba (``kernel_loop``) in a state kept from the plan's previous replication
+(``kernel_state.Arena``) and hands its counters to ``tally.finish``, so the metrics are
+computed by the same code as the Python engine's (its per-group means and percentiles
+by a compiled equivalent, ``kernel_summary``). tests/test_kernel.py checks the two
+engines give identical metrics.
 
 numba is imported on first use only (``whorunsit --help`` must stay fast); compiled
 code is cached on disk (``cache=True``), so a process pays the compile once per
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from whorunsit.engine import kernel_state as ks
 from whorunsit.engine import tally
 from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
 from whorunsit.engine.kernel_draws import draw
@@ -23,8 +27,8 @@ from whorunsit.engine.kernel_plan import compile_plan, ineligible
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
 
-#: per compiled plan: its arrays and the capacities that have sufficed so far
-_COMPILED: dict[int, tuple[Plan, object, dict[str, int]]] = {}
+#: per plan: what its replications share (see ``_Prepared``)
+_PREPARED: dict[int, tuple[Plan, _Prepared]] = {}
 
 
 def eligible(scenario) -> bool:
@@ -32,24 +36,76 @@ def eligible(scenario) -> bool:
     return ineligible(plan_for(scenario)) is None
 
 
-def _compiled(plan: Plan):
-    hit = _COMPILED.get(id(plan))
+class _Prepared:
+    """What every replication of a plan shares: its compiled arrays, the capacities
+    that have sufficed so far, the shared events in their tie order, and the state,
+    reused from one replication to the next (``kernel_state.Arena``: replications of a
+    plan run one after another). Also the compiled functions, imported here once: numba
+    loads with them, and an import in a function costs each time it runs."""
+
+    def __init__(self, plan: Plan):
+        from whorunsit.engine.kernel_events import merged
+        from whorunsit.engine.kernel_loop import play
+        from whorunsit.engine.kernel_summary import summarise
+
+        self.merged, self.play, self.summarise = merged, play, summarise
+        self.why = ineligible(plan)
+        self.kp = compile_plan(plan) if self.why is None else None
+        self.caps = {"rework": 2, "queue": 256, "events": 1024, "waits": 1024}
+        times, order, kind, a, b = shared_events(plan)
+        first = np.lexsort((order, times))  # ties: the order of ORDER, then as listed
+        self.shared = (np.ascontiguousarray(times[first]), kind[first].astype(np.int64),
+                       a[first].astype(np.int64), b[first].astype(np.int64))
+        self.shape = (len(plan.teams), len(plan.rotas), len(plan.apps), len(plan.policies),
+                      max([team.responders for team in plan.teams] + [1]))
+        self.arena = None
+
+
+def _prepared(plan: Plan) -> _Prepared:
+    hit = _PREPARED.get(id(plan))
     if hit is not None and hit[0] is plan:
-        return hit[1], hit[2]
-    if len(_COMPILED) > 16:
-        _COMPILED.clear()
-    kp = compile_plan(plan)
-    caps = {"rework": 2, "queue": 256, "events": 1024, "waits": 1024}
-    _COMPILED[id(plan)] = (plan, kp, caps)
-    return kp, caps
+        return hit[1]
+    if len(_PREPARED) > 16:
+        _PREPARED.clear()
+    prep = _Prepared(plan)
+    _PREPARED[id(plan)] = (plan, prep)
+    return prep
 
 
+def _compiled(plan: Plan):
+    """(the plan's compiled arrays, the capacities that have sufficed so far)."""
+    prep = _prepared(plan)
+    return prep.kp, prep.caps
 
 
 def _external(plan: Plan, incs, dep_times):
     """``Replication._external``: everything known in advance, sorted by (time, order)
     (ties keep the order of the Python engine's list: shared events, then each
-    application's arrivals and deployment requests)."""
+    application's arrivals and deployment requests), as arrays (times, kinds, a, b)."""
+    return _events(plan, incs, dep_times)[0]
+
+
+def _events(plan: Plan, incs, dep_times):
+    """(``_external``'s arrays, the number of arrivals among them)."""
+    prep = _prepared(plan)
+    sh_t, sh_k, sh_a, sh_b = prep.shared
+    det = [inc.detect_array for inc in incs]
+    det_off = np.zeros(len(det) + 1, np.int64)
+    det_off[1:] = np.cumsum([len(x) for x in det])
+    dep_off = np.zeros(len(dep_times) + 1, np.int64)
+    dep_off[1:] = np.cumsum([len(x) for x in dep_times])
+    empty = np.zeros(0)
+    t, k, a, b, arrivals = prep.merged(
+        sh_t, sh_k, sh_a, sh_b, np.concatenate(det) if det else empty, det_off,
+        np.concatenate(dep_times) if dep_times else empty, dep_off, float(plan.horizon))
+    if arrivals < 0:  # a NaN time: numpy's sort puts it last
+        ext = _external_lexsort(plan, incs, dep_times)
+        return ext, int((ext[1] == EV_ARRIVE).sum())
+    return (t, k, a, b), arrivals
+
+
+def _external_lexsort(plan: Plan, incs, dep_times):
+    """``_external`` by concatenating and lexsorting, as the Python engine does."""
     st_t, st_order, st_kind, st_a, st_b = shared_events(plan)
     t, b, sizes = [st_t], [st_b], []
     for inc, times in zip(incs, dep_times, strict=True):
@@ -69,110 +125,92 @@ def _external(plan: Plan, incs, dep_times):
             np.concatenate(b).astype(np.int64)[perm])
 
 
-class _Counters:
-    """The attributes ``tally.finish`` reads of a replication, from the kernel's state."""
+def _state(plan: Plan, caps: dict[str, int], tickets: int, deps: int):
+    """A zeroed state for a replication with this many tickets and deployments: the
+    plan's kept one when it is large enough, else a new one with room to spare."""
+    prep = _prepared(plan)
+    tickets, deps = max(1, tickets), max(1, deps)
+    needs = (tickets, deps, max(caps["events"], tickets + 2 * deps + 64), caps["queue"],
+             max(caps["waits"], 4 * tickets))
+    if prep.arena is None or not prep.arena.fits(*needs):
+        # a quarter more than asked: the next replications, a little larger, fit too
+        t, d, e, q, w = needs
+        n_teams, n_rotas, n_apps, n_policies, responders = prep.shape
+        prep.arena = ks.Arena(n_teams, n_rotas, n_apps, n_policies, t + t // 4,
+                              d + d // 4, responders, e + e // 4, q, w + w // 4)
+    return prep.arena.clean()
 
-    def __init__(self, plan: Plan, st, incs):
-        from whorunsit.engine.kernel_state import (
-            BACKLOG,
-            BACKLOG_MARK,
-            C_CAPEX,
-            C_OPEX,
-            D_DEMAND,
-            D_DONE,
-            END,
-            I_FLOW,
-            I_FLOW_N,
-            I_HANDOFFS,
-            I_HDELAY,
-            I_QWAIT,
-            I_REASS,
-            NLEAD,
-            NMEASURED,
-            NTK,
-            NTTR,
-            NWAITS,
-            OPEN_MARK,
-            OVERFLOW,
-        )
-        si, sf = st.si, st.sf
+
+class _Counters:
+    """The attributes ``tally.finish`` reads of a replication, from the kernel's state
+    (its arrays as they are: ``finish`` reads lists or arrays alike). ``arrivals``: how
+    many incidents were detected before the horizon, if known."""
+
+    def __init__(self, plan: Plan, st, incs, arrivals: int | None = None):
+        self.summarise = _prepared(plan).summarise
+        si, sf = st.si.tolist(), st.sf.tolist()
         nT = len(plan.teams)
         self.plan, self.nT, self.week = plan, nT, plan.week
-        self.W, self.H, self.end = plan.warmup, plan.horizon, float(sf[END])
+        self.W, self.H, self.end = plan.warmup, plan.horizon, sf[ks.END]
         self.always = plan.scenario.calendar.always
         self.incidents = incs
-        for name in ("q_last", "q_area", "busy_work", "away", "t_tickets", "t_work_sum",
-                     "t_work_n", "t_resolved", "t_deploys", "labour", "toil_hours",
-                     "callout_cost", "callouts", "unpaid", "downtime"):
-            setattr(self, name, getattr(st, name).tolist())
-        self.q_n = st.qlen.tolist()
-        self.measured = int(si[NMEASURED])
-        ntk = int(si[NTK])
+        self.undetected = None if arrivals is None else \
+            sum(len(inc.detect_array) for inc in incs) - arrivals
+        self.q_last, self.q_area, self.q_n = st.q_last, st.q_area, st.qlen
+        self.busy_work, self.away, self.labour = st.busy_work, st.away, st.labour
+        self.t_tickets, self.t_resolved, self.t_deploys = st.t_tickets, st.t_resolved, \
+            st.t_deploys
+        self.t_work_sum, self.t_work_n = st.t_work_sum, st.t_work_n
+        self.toil_hours, self.unpaid = st.toil_hours, st.unpaid
+        self.callout_cost, self.callouts = st.callout_cost, st.callouts
+        self.downtime = st.downtime
+        self.measured = si[ks.NMEASURED]
         self.open = {}
-        for tid in np.nonzero(st.tk_open[:ntk])[0].tolist():
+        tids = np.flatnonzero(st.tk_open[:si[ks.NTK]])
+        for tid, app, prio, start, measured in zip(
+                tids.tolist(), st.tk_app[tids].tolist(), st.tk_prio[tids].tolist(),
+                st.tk_start[tids].tolist(), st.tk_measured[tids].tolist(), strict=True):
             tk = [None] * (MEASURED + 1)
-            tk[APP] = int(st.tk_app[tid])
-            tk[PRIO] = int(st.tk_prio[tid])
-            tk[START] = float(st.tk_start[tid])
-            tk[MEASURED] = bool(st.tk_measured[tid])
+            tk[APP], tk[PRIO], tk[START], tk[MEASURED] = app, prio, start, measured
             self.open[tid] = tk
-        self.ttr = st.ttr[:si[NTTR]]
-        self.ttr_prio = st.ttr_prio[:si[NTTR]]
-        self.lead = st.lead[:si[NLEAD]]
-        waits, teams = st.waits[:si[NWAITS]], st.waits_team[:si[NWAITS]]
-        # each team's waits in the order they were recorded (a stable sort by team)
-        by_team = np.argsort(teams, kind="stable")
-        self.t_waits = np.split(waits[by_team],
-                                np.cumsum(np.bincount(teams, minlength=nT))[:-1])
-        self.i_handoffs, self.i_reass = int(si[I_HANDOFFS]), int(si[I_REASS])
-        self.i_qwait, self.i_hdelay = float(sf[I_QWAIT]), float(sf[I_HDELAY])
-        self.i_flow, self.i_flow_n = float(sf[I_FLOW]), int(si[I_FLOW_N])
-        self.d_demand, self.d_done = int(si[D_DEMAND]), int(si[D_DONE])
-        self.backlog, self.backlog_at_mark = int(si[BACKLOG]), int(si[BACKLOG_MARK])
-        self.open_at_mark = int(si[OPEN_MARK])
-        self.overflow = bool(si[OVERFLOW])
-        self.callout_opex, self.callout_capex = float(sf[C_OPEX]), float(sf[C_CAPEX])
+        nttr, nwaits = si[ks.NTTR], si[ks.NWAITS]
+        self.ttr, self.ttr_prio = st.ttr[:nttr], st.ttr_prio[:nttr]
+        self.lead = st.lead[:si[ks.NLEAD]]
+        self.waits, self.waits_team = st.waits[:nwaits], st.waits_team[:nwaits]
+        self.i_handoffs, self.i_reass = si[ks.I_HANDOFFS], si[ks.I_REASS]
+        self.i_qwait, self.i_hdelay = sf[ks.I_QWAIT], sf[ks.I_HDELAY]
+        self.i_flow, self.i_flow_n = sf[ks.I_FLOW], si[ks.I_FLOW_N]
+        self.d_demand, self.d_done = si[ks.D_DEMAND], si[ks.D_DONE]
+        self.backlog, self.backlog_at_mark = si[ks.BACKLOG], si[ks.BACKLOG_MARK]
+        self.open_at_mark = si[ks.OPEN_MARK]
+        self.overflow = bool(si[ks.OVERFLOW])
+        self.callout_opex, self.callout_capex = sf[ks.C_OPEX], sf[ks.C_CAPEX]
 
 
 def run_replication(plan_or_scenario, replication: int, seed: int):
     """``replication.run_replication`` on the kernel: ``(metrics, histograms)``."""
-    from whorunsit.engine.kernel_loop import play
-    from whorunsit.engine.kernel_state import (
-        FULL_EVENTS,
-        FULL_QUEUE,
-        FULL_REWORK,
-        FULL_WAITS,
-        STATUS,
-        new_state,
-    )
     plan = plan_or_scenario if isinstance(plan_or_scenario, Plan) else \
         plan_for(plan_or_scenario)
-    why = ineligible(plan)
-    if why is not None:
-        raise ValueError(f"the compiled engine does not play {why}")
-    kp, caps = _compiled(plan)
-    grow = {FULL_REWORK: "rework", FULL_EVENTS: "events", FULL_QUEUE: "queue",
-            FULL_WAITS: "waits"}
+    prep = _prepared(plan)
+    if prep.why is not None:
+        raise ValueError(f"the compiled engine does not play {prep.why}")
+    caps = prep.caps
+    grow = {ks.FULL_REWORK: "rework", ks.FULL_EVENTS: "events", ks.FULL_QUEUE: "queue",
+            ks.FULL_WAITS: "waits"}
     while True:
-        dr, incs, dep_times = draw(plan, seed, replication, caps["rework"], kp)
-        ext = _external(plan, incs, dep_times)
-        n_arrive = int((ext[1] == EV_ARRIVE).sum())
+        dr, incs, dep_times = draw(plan, seed, replication, caps["rework"], prep.kp)
+        ext, n_arrive = _events(plan, incs, dep_times)
         deps = int(dr.dep_rows.sum())
-        tickets = n_arrive + deps
-        st = new_state(len(plan.teams), len(plan.rotas), len(plan.apps), len(plan.policies),
-                       max(1, tickets), max(1, deps), max([t.responders for t in plan.teams]
-                                                          + [1]),
-                       max(caps["events"], tickets + 2 * deps + 64), caps["queue"],
-                       max(caps["waits"], 4 * tickets))
-        play(kp, dr, st, *ext)
-        status = int(st.si[STATUS])
+        st = _state(plan, caps, n_arrive + deps, deps)
+        prep.play(prep.kp, dr, st, *ext)
+        status = int(st.si[ks.STATUS])
         if status == 0:
             break
         # replayed from scratch with room to spare: the result does not change
         size = {"rework": caps["rework"], "events": len(st.ev_t),
                 "queue": st.q_key.shape[1], "waits": len(st.waits)}
         caps[grow[status]] = 2 * size[grow[status]]
-    return tally.finish(_Counters(plan, st, incs))
+    return tally.finish(_Counters(plan, st, incs, n_arrive))
 
 
 def warm(scenario) -> None:

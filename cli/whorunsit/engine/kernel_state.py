@@ -110,33 +110,113 @@ class State(NamedTuple):
     waits_team: np.ndarray
 
 
-def new_state(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, tickets: int,
-              deps: int, max_responders: int, events: int, queue: int, waits: int) -> State:
+#: a ticket's fields the loop adds to (``+=``): zeroed again for each replication
+ADDED = {np.int64: ("tk_handoffs", "tk_reass"),
+         np.float64: ("tk_qwait", "tk_hdelay", "tk_worked")}
+#: the other fields of tickets, deployments, waits, results and the heaps: each slot is
+#: written before it is read (when its ticket is made or joins a team, its deployment
+#: is requested, it is appended or pushed), so what an earlier replication left there
+#: is never read (tests/test_kernel.py plays on a state filled with garbage there)
+ASSIGNED = {
+    "tickets": {np.int64: ("tk_app", "tk_prio", "tk_row", "tk_tier", "tk_phase",
+                           "tk_teams", "p_team", "p_pool", "p_token", "ttr_prio"),
+                np.float64: ("tk_start", "tk_qstart", "tk_kf", "p_qenter", "p_attach",
+                             "ttr"),
+                np.bool_: ("tk_alert", "tk_measured", "tk_open", "p_asked")},
+    "deps": {np.int64: ("d_app", "d_row", "d_attempt", "d_policy", "d_version", "d_pool",
+                        "d_index"),
+             np.float64: ("d_req", "d_remain", "d_end", "lead")},
+    "waits": {np.int64: ("waits_team",), np.float64: ("waits",)},
+    "events": {np.int64: ("ev_s", "ev_k", "ev_x", "ev_y"), np.float64: ("ev_t",)},
+}
+
+
+def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
+           max_responders: int) -> dict[str, tuple[type, tuple[int, ...]]]:
     pools = n_teams + n_rotas
     nP = max(1, n_policies)
-    i64, f64 = np.int64, np.float64
+    i64, f64, b = np.int64, np.float64, np.bool_
+    shapes = {"sf": (f64, (9,)), "si": (i64, (23,)), "busy": (i64, (pools,)),
+              "cap": (i64, (pools,)), "q_len": (i64, (pools,)),
+              "ready_h": (i64, (nP,)), "ready_n": (i64, (nP,)),
+              "waiting_h": (i64, (nP,)), "waiting_n": (i64, (nP,)),
+              "win_open": (b, (nP,)), "active": (i64, (nP,)), "crew": (i64, (nP,)),
+              "stack": (i64, (n_teams, max_responders + 1)), "stack_n": (i64, (n_teams,)),
+              "rework_used": (i64, (n_apps,)), "downtime": (f64, (n_apps,))}
+    for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
+                 "q_area", "callout_cost", "unpaid", "toil_hours"):
+        shapes[name] = (f64, (n_teams,))
+    for name in ("t_tickets", "t_work_n", "t_resolved", "t_deploys", "qlen", "callouts"):
+        shapes[name] = (i64, (n_teams,))
+    return shapes
 
-    def zi(*shape):
-        return np.zeros(shape, i64)
 
-    def zf(*shape):
-        return np.zeros(shape, f64)
+def _rows(groups: dict, n: int, fields: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """One (fields, n) block per dtype, each field a row of it: one call zeroes them."""
+    blocks = []
+    for dtype, names in groups.items():
+        block = np.zeros((len(names), n), dtype)
+        blocks.append(block)
+        for row, name in zip(block, names, strict=True):
+            fields[name] = row
+    return blocks
 
-    return State(
-        zf(9), zi(23),
-        zf(events), zi(events), zi(events), zi(events), zi(events),
-        zi(pools), zi(pools), zi(pools, queue), zi(pools, queue), zi(pools),
-        zi(tickets), zi(tickets), zf(tickets), np.zeros(tickets, bool), zi(tickets),
-        zi(tickets), zi(tickets), zi(tickets), zf(tickets), zf(tickets), zf(tickets),
-        zi(tickets), zi(tickets), zf(tickets), zf(tickets), np.zeros(tickets, bool),
-        np.zeros(tickets, bool), zi(tickets), zi(tickets), zf(tickets), zf(tickets),
-        zi(tickets), np.zeros(tickets, bool),
-        zi(deps), zi(deps), zi(deps), zi(deps), zf(deps), zf(deps), zi(deps), zi(deps),
-        zf(deps), zi(deps),
-        zi(nP, max(1, deps)), zi(nP), zi(nP), zi(nP, max(1, deps)), zi(nP), zi(nP),
-        np.zeros(nP, bool), zi(nP), zi(nP), zi(n_teams, max_responders + 1), zi(n_teams),
-        zi(n_apps),
-        zf(n_teams), zf(n_teams), zf(n_teams), zf(n_teams), zi(n_teams), zf(n_teams),
-        zi(n_teams), zi(n_teams), zi(n_teams), zi(n_teams), zf(n_teams), zf(n_teams),
-        zi(n_teams), zf(n_teams), zf(n_teams), zf(n_teams), zf(n_apps),
-        zf(tickets), zi(tickets), zf(deps), zf(waits), zi(waits))
+
+class Arena:
+    """A ``State`` kept for the next replications: ``clean()`` zeroes again only what
+    the loop reads before writing (the small per-team, pool and policy arrays, and the
+    sums kept per ticket), instead of allocating some ninety arrays each time.
+
+    Large enough for ``needs`` (tickets, deps, events, queue, waits): a replication may
+    play in a state larger than it asked for, as the results do not depend on
+    capacities (see the module docstring)."""
+
+    def __init__(self, n_teams: int, n_rotas: int, n_apps: int, n_policies: int,
+                 tickets: int, deps: int, max_responders: int, events: int, queue: int,
+                 waits: int):
+        self.sizes = (tickets, deps, events, queue, waits)
+        pools = n_teams + n_rotas
+        nP = max(1, n_policies)
+        fields: dict[str, np.ndarray] = {}
+        self._added = _rows(ADDED, tickets, fields)
+        for extent, n in (("tickets", tickets), ("deps", deps), ("waits", waits),
+                          ("events", events)):
+            _rows(ASSIGNED[extent], n, fields)
+        for name in ("q_key", "q_tid"):  # heaps too
+            fields[name] = np.zeros((pools, queue), np.int64)
+        for name in ("ready", "waiting"):  # ring buffers: read where appended
+            fields[name] = np.zeros((nP, max(1, deps)), np.int64)
+        # the small arrays share one buffer per dtype: one fill each zeroes them all
+        small = _small(n_teams, n_rotas, n_apps, n_policies, deps, max_responders)
+        self._small: list[np.ndarray] = []
+        for dtype in (np.int64, np.float64, np.bool_):
+            shapes = [(name, shape) for name, (dt, shape) in small.items() if dt is dtype]
+            buf = np.zeros(sum(int(np.prod(shape)) for _, shape in shapes), dtype)
+            self._small.append(buf)
+            at = 0
+            for name, shape in shapes:
+                size = int(np.prod(shape))
+                fields[name] = buf[at:at + size].reshape(shape)
+                at += size
+        self.state = State(**fields)
+
+    def fits(self, tickets: int, deps: int, events: int, queue: int, waits: int) -> bool:
+        return all(need <= have for need, have in
+                   zip((tickets, deps, events, queue, waits), self.sizes, strict=True))
+
+    def clean(self) -> State:
+        """The state, as good as new for the loop: the last replication's tickets are
+        below its ticket count, so only that much of their sums needs zeroes again."""
+        tickets = int(self.state.si[NTK])
+        for block in self._added:
+            block[:, :tickets] = 0
+        for buf in self._small:
+            buf.fill(0)
+        return self.state
+
+
+def new_state(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, tickets: int,
+              deps: int, max_responders: int, events: int, queue: int, waits: int) -> State:
+    """A zeroed state with these capacities."""
+    return Arena(n_teams, n_rotas, n_apps, n_policies, tickets, deps, max_responders,
+                 events, queue, waits).state

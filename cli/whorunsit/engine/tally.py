@@ -244,17 +244,85 @@ def _pct(ordered: np.ndarray, q: float) -> float:
     return b - d * (1 - t) if t >= 0.5 else a + d * t
 
 
+_SUM = np.add.reduce
+
+
+def _mean(values: np.ndarray) -> float:
+    """``float(values.mean())`` (numpy's pairwise sum, then one division) without the
+    bookkeeping of ``mean``; NaN when empty."""
+    n = len(values)
+    return float(_SUM(values)) / n if n else math.nan
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.nan
 
 
-def _restore(m: dict[str, float], prefix: str, ttr: np.ndarray) -> None:
-    """Time to restore of one group of incidents (a priority; the urgent ones, which call
-    people out of hours): NaN in a replication that resolved none of them."""
-    m[prefix + "time_to_restore.mean"] = float(ttr.mean()) if len(ttr) else math.nan
-    ordered = np.sort(ttr)
-    m[prefix + "time_to_restore.p50"] = _pct(ordered, 50)
-    m[prefix + "time_to_restore.p95"] = _pct(ordered, 95)
+def _ratios(a: np.ndarray, b) -> np.ndarray:
+    """``_ratio`` element by element (the same division, NaN where b is not > 0)."""
+    out = np.full(len(a), math.nan)
+    return np.divide(a, b, out=out, where=np.asarray(b) > 0)
+
+
+def _histogram(ordered: np.ndarray) -> np.ndarray:
+    """``numpy.histogram(values, HISTOGRAM_EDGES)[0]`` of values already sorted: what
+    numpy does for explicit edges (count below each edge, the last one inclusive), without
+    sorting them again (tests/test_tally.py compares them)."""
+    edges = HISTOGRAM_EDGES
+    below = np.empty(len(edges), np.intp)
+    below[:-1] = ordered.searchsorted(edges[:-1], "left")
+    below[-1:] = ordered.searchsorted(edges[-1:], "right")
+    return np.diff(below)
+
+
+class _Constants:
+    """What ``finish`` needs of a plan that no replication changes: metric names, the
+    teams' figures as arrays, standby pay. Made once per plan (``_constants``)."""
+
+    def __init__(self, plan):
+        teams = plan.teams
+        self.team_names = [f"teams.{t.name}.{k}" for t in teams for k in (
+            "utilisation", "queue_wait.mean", "queue_wait.p95", "queue_length.mean",
+            "tickets_per_week", "work_time.mean", "resolved_share", "deployments_per_week")]
+        self.oncall_names = [f"oncall.{t.name}.{k}" for t in teams for k in (
+            "standby_cost", "callout_cost", "callouts_per_person_week", "unpaid_hours",
+            "toil_hours")]
+        self.app_names = [[f"applications.{a.name}.{k}" for k in (
+            "availability", "downtime_hours", "p_meets_target")] for a in plan.apps]
+        self.responders = np.array([t.responders for t in teams], dtype=float)
+        self.hourly = np.array([t.hourly_cost for t in teams], dtype=float)
+        self.capex = [int(t.capex) for t in teams]
+        people = [t.rota_people or float(t.headcount) for t in teams]
+        self.people = np.array(people, dtype=float)
+        self.impact = np.asarray(plan.impact, dtype=float)
+        self.urgent = np.asarray(plan.callout, dtype=bool)
+        self.urgent_group = np.where(self.urgent, 0, -1)  # by priority; -1: left out
+        self.prio_prefix = [f"incidents.P{p + 1}." for p in range(4)]
+        standby_team = [0.0] * len(teams)
+        standby = [0.0, 0.0]
+        for r in plan.rotas:
+            if not r.paid:
+                continue
+            pay = r.standby_per_week * r.on_call * YEAR_WEEKS
+            standby[r.capex] += pay
+            for t in r.teams:
+                standby_team[t] += pay / len(r.teams)
+        self.standby = standby
+        self.standby_team = np.array(standby_team, dtype=float)
+
+
+_CONSTANTS: dict[int, tuple[object, _Constants]] = {}
+
+
+def _constants(plan) -> _Constants:
+    hit = _CONSTANTS.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    if len(_CONSTANTS) > 16:
+        _CONSTANTS.clear()
+    c = _Constants(plan)
+    _CONSTANTS[id(plan)] = (plan, c)
+    return c
 
 
 def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, annual: float,
@@ -274,29 +342,117 @@ def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, an
     m["cost.capex"] = capex
     m["cost.total"] = opex + capex + downtime_cost
 
+    names = _constants(plan).app_names
     for app in plan.apps:
-        p = f"applications.{app.name}."
+        p_avail, p_down, p_meets = names[app.index]
         down = downtime[app.index]
         avail = min(1.0, max(0.0, 1.0 - down / hours)) if hours > 0 else math.nan
-        m[p + "availability"] = avail
-        m[p + "downtime_hours"] = down * annual
-        m[p + "p_meets_target"] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
+        m[p_avail] = avail
+        m[p_down] = down * annual
+        m[p_meets] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
+
+
+def _late(rep, W: float, end: float, impact: np.ndarray, downtime: list[float]) -> int:
+    """Incidents started in the window but not detected by its end: they count, unresolved,
+    and are down until the end. Adds their downtime; returns how many."""
+    incidents = rep.incidents
+    if not incidents or (getattr(rep, "undetected", None) == 0 and end >= rep.H):
+        return 0  # (the compiled engine knows when every incident is detected in time)
+    start = np.concatenate([inc.start_array for inc in incidents])
+    detect = np.concatenate([inc.detect_array for inc in incidents])
+    late = (start >= W) & (start < end) & (detect >= end)
+    if not late.any():
+        return 0
+    n = 0
+    for a, inc in enumerate(incidents):  # rare: summed per application as always
+        late = (inc.start_array >= W) & (inc.start_array < end) & (inc.detect_array >= end)
+        if late.any():
+            n += int(late.sum())
+            prio = np.asarray(inc.prio)[late]
+            downtime[a] += float(((end - inc.start_array[late]) * impact[prio]).sum())
+    return n
+
+
+def summarise(values, groups, n_groups: int,
+              qs: tuple[float, ...]) -> tuple[list[float], list[list[float]]]:
+    """Per group g in range(n_groups): the mean of the values whose group is g, in the
+    order they were recorded (NaN for none), and their percentiles qs (``_pct``).
+    Values in group -1 are left out.
+
+    A replication may bring its own, faster, implementation giving the same bits
+    (``rep.summarise``: the compiled engine's is ``kernel_summary.summarise``)."""
+    values = np.asarray(values, dtype=float)
+    groups = np.asarray(groups, dtype=np.int64)
+    if len(groups) and groups.min() < 0:
+        if groups.min() < -1:
+            raise ValueError("a group below -1")
+        values, groups = values[groups >= 0], groups[groups >= 0]
+    grouped = values[np.argsort(groups, kind="stable")]
+    ends = np.cumsum(np.bincount(groups, minlength=n_groups)).tolist()
+    if len(ends) > n_groups:
+        raise ValueError(f"a group outside 0..{n_groups - 1}")
+    means, pcts = [], []
+    lo = 0
+    for hi in ends:
+        part = grouped[lo:hi]
+        means.append(_mean(part))
+        ordered = np.sort(part)
+        pcts.append([_pct(ordered, q) for q in qs])
+        lo = hi
+    return means, pcts
+
+
+def _waits(rep) -> tuple[np.ndarray, np.ndarray]:
+    """Every wait and its team, in the order they were recorded: the compiled engine
+    keeps them so (``waits``, ``waits_team``), the Python one as a list per team."""
+    if hasattr(rep, "waits_team"):
+        return rep.waits, rep.waits_team
+    sizes = [len(w) for w in rep.t_waits]
+    if not sum(sizes):
+        return np.zeros(0), np.zeros(0, np.int64)
+    return (np.concatenate([np.asarray(w, dtype=float) for w in rep.t_waits]),
+            np.repeat(np.arange(len(sizes)), sizes))
+
+
+def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.ndarray,
+                 summarise_) -> None:
+    """Time to restore per priority and of the urgent incidents (those that call people
+    out of hours)."""
+    means, pcts = summarise_(ttr, prio, 4, (50.0, 95.0))
+    for p in range(4):
+        prefix = c.prio_prefix[p]
+        m[prefix + "time_to_restore.mean"] = means[p]
+        m[prefix + "time_to_restore.p50"], m[prefix + "time_to_restore.p95"] = pcts[p]
+    stats = ("mean", "p50", "p95")
+    if c.urgent.all():  # the same incidents in the same order: the same figures
+        urgent = [m["incidents.time_to_restore." + k] for k in stats]
+    else:
+        means, pcts = summarise_(ttr, c.urgent_group[prio], 1, (50.0, 95.0))
+        urgent = [means[0], *pcts[0]]
+    for k, value in zip(stats, urgent, strict=True):
+        m["incidents.urgent.time_to_restore." + k] = value
 
 
 def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The replication's metrics and histogram counts. Reads ``rep``'s counters as lists
+    (the Python engine) or arrays (the compiled one), and does not change them."""
     plan = rep.plan
+    c = _constants(plan)
+    nT = rep.nT
     W = rep.W
     end = rep.end
     hours = end - W
     weeks = hours / WEEK
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
     impact = plan.impact
-    for t in range(rep.nT):
-        last = rep.q_last[t]
-        if end > last and end > W:
-            rep.q_area[t] += rep.q_n[t] * (end - max(last, W))
+    q_last = np.asarray(rep.q_last, dtype=float)
+    q_area = np.asarray(rep.q_area, dtype=float)
+    if end > W:  # the queues from their last change to the end
+        more = q_area + np.asarray(rep.q_n, dtype=float) * (end - np.maximum(q_last, W))
+        q_area = np.where(end > q_last, more, q_area)
 
     # incidents still open: created ones, and ones started but not yet detected
+    downtime = np.asarray(rep.downtime, dtype=float).tolist()
     count = getattr(rep, "measured", None)  # the compiled engine counts them as it goes
     if count is None:
         count = sum(1 for tk in rep.tickets if tk[MEASURED])
@@ -304,16 +460,10 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     for tk in rep.open.values():
         if tk[MEASURED]:
             unresolved += 1
-            rep.downtime[tk[APP]] += (end - tk[START]) * impact[tk[PRIO]]
-    for a, inc in enumerate(rep.incidents):
-        late = (inc.start_array >= W) & (inc.start_array < end) & (inc.detect_array >= end)
-        if late.any():
-            n = int(late.sum())
-            count += n
-            unresolved += n
-            prio = np.asarray(inc.prio)[late]
-            rep.downtime[a] += float(((end - inc.start_array[late]) *
-                                      np.asarray(impact)[prio]).sum())
+            downtime[tk[APP]] += (end - tk[START]) * impact[tk[PRIO]]
+    late = _late(rep, W, end, c.impact, downtime)
+    count += late
+    unresolved += late
 
     m: dict[str, float] = {}
     ttr = np.asarray(rep.ttr, dtype=float)
@@ -321,15 +471,13 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.count"] = float(count)
     m["incidents.per_week"] = _ratio(count, weeks)
     m["incidents.unresolved"] = float(unresolved)
-    m["incidents.time_to_restore.mean"] = float(ttr.mean()) if nres else math.nan
-    ordered = np.sort(ttr)
-    m["incidents.time_to_restore.p50"] = _pct(ordered, 50)
-    m["incidents.time_to_restore.p95"] = _pct(ordered, 95)
-    m["incidents.time_to_restore.p99"] = _pct(ordered, 99)
-    prio = np.asarray(rep.ttr_prio, dtype=np.int64)
-    for p in range(4):
-        _restore(m, f"incidents.P{p + 1}.", ttr[prio == p])
-    _restore(m, "incidents.urgent.", ttr[np.asarray(plan.callout, dtype=bool)[prio]])
+    m["incidents.time_to_restore.mean"] = _mean(ttr)
+    ttr_ordered = np.sort(ttr)
+    m["incidents.time_to_restore.p50"] = _pct(ttr_ordered, 50)
+    m["incidents.time_to_restore.p95"] = _pct(ttr_ordered, 95)
+    m["incidents.time_to_restore.p99"] = _pct(ttr_ordered, 99)
+    summarise_ = getattr(rep, "summarise", summarise)
+    _by_priority(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64), summarise_)
     m["incidents.handoffs.mean"] = _ratio(rep.i_handoffs, nres)
     m["incidents.reassignments.mean"] = _ratio(rep.i_reass, nres)
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)
@@ -338,30 +486,34 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
 
     working = rep.week.working_hours(end) - rep.week.working_hours(W) if not rep.always \
         else hours
-    labour_cost = [0.0, 0.0]  # opex, capex
+    # per team, as columns in the order of c.team_names (team by team)
+    avail = c.responders * working - np.asarray(rep.away, dtype=float)
+    wait_mean, wait_p95 = summarise_(*_waits(rep), nT, (95.0,))
+    f = np.asarray
+    columns = np.empty((nT, 8))
+    columns[:, 0] = _ratios(f(rep.busy_work, dtype=float), avail)
+    columns[:, 1] = wait_mean
+    columns[:, 2] = [p[0] for p in wait_p95]
+    columns[:, 3] = q_area / hours if hours > 0 else math.nan
+    columns[:, 4] = f(rep.t_tickets, dtype=float) / weeks if weeks > 0 else math.nan
+    columns[:, 5] = _ratios(f(rep.t_work_sum, dtype=float), f(rep.t_work_n, dtype=float))
+    columns[:, 6] = f(rep.t_resolved, dtype=float) / nres if nres > 0 else math.nan
+    columns[:, 7] = f(rep.t_deploys, dtype=float) / weeks if weeks > 0 else math.nan
+    m.update(zip(c.team_names, columns.ravel().tolist(), strict=True))
+    labour_cost = [0.0, 0.0]  # opex, capex, added up team by team
     toil_cost = [0.0, 0.0]
-    for team in plan.teams:
-        t = team.index
-        p = f"teams.{team.name}."
-        avail = team.responders * working - rep.away[t]
-        waits = np.asarray(rep.t_waits[t], dtype=float)
-        m[p + "utilisation"] = _ratio(rep.busy_work[t], avail)
-        m[p + "queue_wait.mean"] = float(waits.mean()) if len(waits) else math.nan
-        m[p + "queue_wait.p95"] = _pct(np.sort(waits), 95)
-        m[p + "queue_length.mean"] = _ratio(rep.q_area[t], hours)
-        m[p + "tickets_per_week"] = _ratio(rep.t_tickets[t], weeks)
-        m[p + "work_time.mean"] = _ratio(rep.t_work_sum[t], rep.t_work_n[t])
-        m[p + "resolved_share"] = _ratio(rep.t_resolved[t], nres)
-        m[p + "deployments_per_week"] = _ratio(rep.t_deploys[t], weeks)
-        labour_cost[team.capex] += rep.labour[t] * team.hourly_cost * annual
-        toil_cost[team.capex] += rep.toil_hours[t] * team.hourly_cost * annual
+    labour = (f(rep.labour, dtype=float) * c.hourly * annual).tolist()
+    toil = (f(rep.toil_hours, dtype=float) * c.hourly * annual).tolist()
+    for k, lc, tc in zip(c.capex, labour, toil, strict=True):
+        labour_cost[k] += lc
+        toil_cost[k] += tc
 
     lead = np.asarray(rep.lead, dtype=float)
     demand_pw = _ratio(rep.d_demand, weeks)
-    m["deployments.lead_time.mean"] = float(lead.mean()) if len(lead) else math.nan
-    ordered = np.sort(lead)
-    m["deployments.lead_time.p50"] = _pct(ordered, 50)
-    m["deployments.lead_time.p95"] = _pct(ordered, 95)
+    m["deployments.lead_time.mean"] = _mean(lead)
+    lead_ordered = np.sort(lead)
+    m["deployments.lead_time.p50"] = _pct(lead_ordered, 50)
+    m["deployments.lead_time.p95"] = _pct(lead_ordered, 95)
     m["deployments.throughput_per_week"] = _ratio(rep.d_done, weeks)
     m["deployments.demand_per_week"] = demand_pw
     m["deployments.backlog"] = float(rep.backlog)
@@ -372,34 +524,26 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     swamped = count > 0 and open_growth > max(10.0, 2.0 * _ratio(count, weeks))
     m["queues.unstable"] = float(rep.overflow or behind or swamped)
 
-    standby_team = [0.0] * rep.nT
-    standby = [0.0, 0.0]
-    for r in plan.rotas:
-        if not r.paid:
-            continue
-        pay = r.standby_per_week * r.on_call * YEAR_WEEKS
-        standby[r.capex] += pay
-        for t in r.teams:
-            standby_team[t] += pay / len(r.teams)
-    for team in plan.teams:
-        t = team.index
-        p = f"oncall.{team.name}."
-        people = team.rota_people or float(team.headcount)
-        m[p + "standby_cost"] = standby_team[t]
-        m[p + "callout_cost"] = rep.callout_cost[t] * annual
-        m[p + "callouts_per_person_week"] = _ratio(rep.callouts[t], people * weeks) \
-            if people > 0 else math.nan
-        m[p + "unpaid_hours"] = rep.unpaid[t] * annual
-        m[p + "toil_hours"] = rep.toil_hours[t] * annual
-    m["oncall.unpaid_hours"] = sum(rep.unpaid) * annual
-    m["oncall.callouts_per_week"] = _ratio(sum(rep.callouts), weeks)
+    unpaid = f(rep.unpaid, dtype=float)
+    callouts = f(rep.callouts, dtype=float)
+    columns = np.empty((nT, 5))
+    columns[:, 0] = c.standby_team
+    columns[:, 1] = f(rep.callout_cost, dtype=float) * annual
+    per = c.people * weeks
+    columns[:, 2] = np.divide(callouts, per, out=np.full(nT, math.nan),
+                              where=(c.people > 0) & (per > 0))
+    columns[:, 3] = unpaid * annual
+    columns[:, 4] = f(rep.toil_hours, dtype=float) * annual
+    m.update(zip(c.oncall_names, columns.ravel().tolist(), strict=True))
+    m["oncall.unpaid_hours"] = sum(unpaid.tolist()) * annual
+    m["oncall.callouts_per_week"] = _ratio(sum(np.asarray(rep.callouts).tolist()), weeks)
 
     callout = [rep.callout_opex * annual, rep.callout_capex * annual]
-    costs_and_availability(m, plan, rep.downtime, hours, annual,
-                           labour_cost, toil_cost, standby, callout)
+    costs_and_availability(m, plan, downtime, hours, annual,
+                           labour_cost, toil_cost, c.standby, callout)
 
     hists = {
-        "incidents.time_to_restore": np.histogram(ttr, HISTOGRAM_EDGES)[0],
-        "deployments.lead_time": np.histogram(lead, HISTOGRAM_EDGES)[0],
+        "incidents.time_to_restore": _histogram(ttr_ordered),
+        "deployments.lead_time": _histogram(lead_ordered),
     }
     return m, hists
