@@ -99,7 +99,7 @@ def histogram_sorted(ranked: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def _restore(m: dict[str, float], prefix: str, every: dict[str, float], n: int) -> None:
-    """``tally._restore`` for a group holding all n resolved incidents, or none."""
+    """What ``tally.finish`` gives a priority group holding all n resolved incidents, or none."""
     for stat in ("mean", "p50", "p95"):
         m[prefix + "time_to_restore." + stat] = every[stat] if n else math.nan
 
