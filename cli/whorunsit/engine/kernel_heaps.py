@@ -11,11 +11,11 @@ from numba import njit
 
 from whorunsit.engine.kernel_state import EVN, FULL_EVENTS, FULL_QUEUE, SEQ, STATUS
 
-jit = njit(cache=True)
-#: small functions called on nearly every event, inlined into their callers by numba:
-#: a call passes the structure, which costs an atomic reference count increment and
-#: decrement; inlined, the loop is about 30% faster (first compile ~10 s longer)
-hot = njit(cache=True, inline="always")
+#: run inside the compiled loop, without reference counting (see ``kernel_loop``)
+jit = njit(cache=True, _nrt=False)
+#: small functions called on nearly every event, inlined into their callers by numba
+#: (the loop was about 30% faster for it; the first compile takes ~10 s longer)
+hot = njit(cache=True, inline="always", _nrt=False)
 
 
 # -- heaps ---------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ replication's random numbers and its state.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from whorunsit.engine.draws import (
@@ -95,11 +94,14 @@ ATTEMPTS = 3
 #: how many events known in advance ahead the loop prefetches an arrival's tier draws
 AHEAD = 4
 
-jit = njit(cache=True)
-#: small functions called on nearly every event, inlined into their callers by numba:
-#: a call passes the structure, which costs an atomic reference count increment and
-#: decrement; inlined, the loop is about 30% faster (first compile ~10 s longer)
-hot = njit(cache=True, inline="always")
+#: the loop's functions run without numba's reference counting (``_nrt=False``): every
+#: array they touch is borrowed from the structure and nothing is allocated, so each
+#: field read or call would only increment and decrement null counts (perf showed
+#: those calls, and the registers they spill, throughout the loop)
+jit = njit(cache=True, _nrt=False)
+#: small functions called on nearly every event, inlined into their callers by numba
+#: (the loop was about 30% faster for it; the first compile takes ~10 s longer)
+hot = njit(cache=True, inline="always", _nrt=False)
 
 
 # -- calendar ------------------------------------------------------------------------------
@@ -134,14 +136,11 @@ def flip(s, index):
 
 @jit
 def rehome(s):
-    """Move every waiting ticket to the pool that serves it in the new segment."""
+    """Move every waiting ticket to the pool that serves it in the new segment, in key
+    order (``home`` may ask best endeavours, which numbers events)."""
     if s.si[WAITING] == 0:
         return
-    total = 0
-    for p in range(len(s.q_len)):
-        total += s.q_len[p]
-    keys = np.empty(total, np.int64)
-    tids = np.empty(total, np.int64)
+    keys, tids = s.re_key, s.re_tid
     n = 0
     for p in range(len(s.q_len)):
         for k in range(s.q_len[p]):
@@ -152,12 +151,40 @@ def rehome(s):
                 tids[n] = tid
                 n += 1
         s.q_len[p] = 0
-    order = np.argsort(keys[:n])
+    _sort_pairs(keys, tids, n)
     for m in range(n):
-        tid = tids[order[m]]
+        tid = tids[m]
         p = home(s, tid)
         s.p_pool[tid] = p
-        q_push(s, p, keys[order[m]], tid)
+        q_push(s, p, keys[m], tid)
+
+
+@jit
+def _sort_pairs(keys, values, n):
+    """Sort ``keys[:n]`` (distinct) ascending in place, ``values`` alongside: a heapsort,
+    as the loop allocates nothing (it runs without numba's reference counting)."""
+    for start in range(n // 2 - 1, -1, -1):
+        _sift(keys, values, start, n)
+    for end in range(n - 1, 0, -1):
+        keys[0], keys[end] = keys[end], keys[0]
+        values[0], values[end] = values[end], values[0]
+        _sift(keys, values, 0, end)
+
+
+@hot
+def _sift(keys, values, i, n):
+    key, value = keys[i], values[i]
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and keys[c + 1] > keys[c]:
+            c += 1
+        if keys[c] <= key:
+            break
+        keys[i], values[i] = keys[c], values[c]
+        i = c
+    keys[i], values[i] = key, value
 
 
 # -- incidents: arrival and tiers ----------------------------------------------------------
@@ -611,7 +638,7 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
     s.sf[END] = max(s.sf[NOW], s.W) if s.si[OVERFLOW] else H
 
 
-@jit
+@njit(cache=True)
 def play(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
     """Play a replication from the plan, draws and state tuples (the Python entry)."""
     s = make(pl, dr, st)

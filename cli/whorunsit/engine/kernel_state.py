@@ -62,6 +62,9 @@ class State(NamedTuple):
     p_attach: np.ndarray
     p_token: np.ndarray
     p_asked: np.ndarray
+    # scratch for re-homing the waiting tickets at a calendar flip (at most every ticket)
+    re_key: np.ndarray
+    re_tid: np.ndarray
     # deployments
     d_app: np.ndarray
     d_row: np.ndarray
@@ -119,7 +122,8 @@ ADDED = {np.int64: ("tk_handoffs", "tk_reass"),
 #: is never read (tests/test_kernel.py plays on a state filled with garbage there)
 ASSIGNED = {
     "tickets": {np.int64: ("tk_app", "tk_prio", "tk_row", "tk_tier", "tk_phase",
-                           "tk_teams", "p_team", "p_pool", "p_token", "ttr_prio"),
+                           "tk_teams", "p_team", "p_pool", "p_token", "ttr_prio",
+                           "re_key", "re_tid"),
                 np.float64: ("tk_start", "tk_qstart", "tk_kf", "p_qenter", "p_attach",
                              "ttr"),
                 np.bool_: ("tk_alert", "tk_measured", "tk_open", "p_asked")},

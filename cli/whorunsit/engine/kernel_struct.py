@@ -84,7 +84,7 @@ FIELDS = [
     ("tk_teams", _a(I, 1)), ("tk_qstart", _a(F, 1)), ("tk_kf", _a(F, 1)),
     ("tk_measured", _a(B, 1)), ("tk_open", _a(B, 1)), ("p_team", _a(I, 1)),
     ("p_pool", _a(I, 1)), ("p_qenter", _a(F, 1)), ("p_attach", _a(F, 1)),
-    ("p_token", _a(I, 1)), ("p_asked", _a(B, 1)), ("d_app", _a(I, 1)), ("d_row", _a(I, 1)),
+    ("p_token", _a(I, 1)), ("p_asked", _a(B, 1)), ("re_key", _a(I, 1)), ("re_tid", _a(I, 1)), ("d_app", _a(I, 1)), ("d_row", _a(I, 1)),
     ("d_attempt", _a(I, 1)), ("d_policy", _a(I, 1)), ("d_req", _a(F, 1)),
     ("d_remain", _a(F, 1)), ("d_version", _a(I, 1)), ("d_pool", _a(I, 1)),
     ("d_end", _a(F, 1)), ("d_index", _a(I, 1)), ("ready", _a(I, 2)), ("ready_h", _a(I, 1)),
@@ -263,6 +263,8 @@ def make(pl, dr, st):
     s.p_attach = borrowed(st.p_attach)
     s.p_token = borrowed(st.p_token)
     s.p_asked = borrowed(st.p_asked)
+    s.re_key = borrowed(st.re_key)
+    s.re_tid = borrowed(st.re_tid)
     s.d_app = borrowed(st.d_app)
     s.d_row = borrowed(st.d_row)
     s.d_attempt = borrowed(st.d_attempt)
