@@ -143,7 +143,9 @@ def _attributes(plan: Plan, blocks, u: np.ndarray):
     alert = np.zeros(n, dtype=bool)
     delay = np.zeros(n)
     for mix, rows in _groups(plan, blocks, "mix", lambda app: app.cum_mix):
-        prio[rows] = np.searchsorted(np.asarray(mix), u[rows, 0], side="right")
+        # ``searchsorted(mix, u, side="right")``: how many cumulative shares are <= u
+        col = u[rows, 0]
+        prio[rows] = sum((col >= share).astype(np.int64) for share in mix)
     for share, rows in _groups(plan, blocks, "alert", lambda app: app.alert_share):
         alert[rows] = u[rows, 1] < share
     for (on_alert, on_customer), rows in _groups(
