@@ -24,6 +24,7 @@ import math
 import numba
 import numpy as np
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
 from whorunsit.engine.draws import ROUTE
 
 #: per team, floats: busy hours, work added up, the queue's time-weighted area after the

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
 from whorunsit.engine.draws import (
     _DEP_COLUMNS,
     ATTEMPTS,

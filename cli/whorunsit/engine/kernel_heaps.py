@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
 from whorunsit.engine.kernel_state import EVN, FULL_EVENTS, FULL_QUEUE, SEQ, STATUS
 
 #: run inside the compiled loop, without reference counting (see ``kernel_loop``)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from numba import njit
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
 from whorunsit.engine.draws import (
     BE_DELAY_U,
     BE_U,

@@ -23,6 +23,8 @@ from llvmlite import ir
 from numba import njit, types, uint64
 from numba.extending import intrinsic
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+
 M128_HI = np.uint64(0x2360ED051FC65DA4)  # PCG_DEFAULT_MULTIPLIER_128
 M128_LO = np.uint64(0x4385DF649FCCF645)
 _TO_DOUBLE = 1.0 / 9007199254740992.0  # 2**-53

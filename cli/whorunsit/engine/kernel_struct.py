@@ -39,6 +39,8 @@ from numba.extending import (
     register_model,
 )
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+
 
 @structref.register
 class KernelType(types.StructRef):

@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+
 
 def summarise(values, groups, n_groups: int,
               qs: tuple[float, ...]) -> tuple[list[float], list[list[float]]]:

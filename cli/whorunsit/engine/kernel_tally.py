@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit
 
+from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
 from whorunsit.engine.kernel_state import (
     C_CAPEX,
     C_OPEX,
