@@ -13,7 +13,7 @@ def test_chunks_cover_the_range_in_order_and_shrink_towards_the_end(start, stop,
     ranges = chunk_ranges(start, stop, workers)
     assert ranges[0][0] == start and ranges[-1][1] == stop
     assert all(a < b for a, b in ranges)
-    assert all(prev[1] == nxt[0] for prev, nxt in zip(ranges, ranges[1:]))
+    assert all(prev[1] == nxt[0] for prev, nxt in zip(ranges, ranges[1:], strict=False))
     sizes = [b - a for a, b in ranges]
     assert max(sizes) <= 32
     assert sizes == sorted(sizes, reverse=True)
