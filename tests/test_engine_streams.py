@@ -84,15 +84,17 @@ def test_replication_results_do_not_depend_on_which_batch_ran_them():
     np.testing.assert_array_equal(whole.samples["cost.total"][:3], first.samples["cost.total"])
 
 
-def test_bulk_states_are_numpys_seed_sequence_and_pcg64_states():
-    from whorunsit.engine.streams import reseed, states
+def test_compiled_seeding_is_numpys_seed_sequence_and_pcg64():
+    from whorunsit.engine.kernel_random import fill, seeded, state_rows
+    from whorunsit.engine.streams import entropy_words, key, states
     keys = [(p, f"app-{i}") for p in ("arrivals", "support", "rework") for i in range(5)]
     keys += [("x", ""), ("", ""), ("é", "ü" * 40)]
-    gen = np.random.Generator(np.random.PCG64())
+    words = np.asarray([key(p, e) for p, e in keys], np.uint64)
     for seed in (0, 1, 42, 2**32 - 1, 2**32, 2**64 + 5, 2**127 + 3, 2**130 + 7):
         for rep in (0, 1, 999, 2**32 - 1, 2**32 + 3):
-            for (purpose, entity), st in zip(keys, states(seed, rep, keys), strict=True):
-                want = stream(seed, rep, purpose, entity)
-                assert st == (want.bit_generator.state["state"]["state"],
-                              want.bit_generator.state["state"]["inc"])
-                assert np.array_equal(reseed(gen, st).random(5), want.random(5))
+            mine = seeded(np.asarray(entropy_words(seed, rep), np.uint64), words)
+            assert np.array_equal(mine, state_rows(states(seed, rep, keys)))
+            k = (seed + rep) % len(keys)
+            drawn = np.empty((1, 5))
+            fill(mine, k, drawn, 0, 1, 5, 1.0)
+            assert np.array_equal(drawn[0], stream(seed, rep, *keys[k]).random(5))

@@ -4,7 +4,7 @@
 times per application; each call is cheap but thirty applications times five streams
 times a handful of calls, plus the Python around them, was a third of a flagship
 replication. Here a stream is four words (state and increment, high and low 64 bits)
-in a row of a ``uint64`` array, set from ``streams.states``, and the draws that
+in a row of a ``uint64`` array, computed by ``seeded``, and the draws that
 ``kernel_draws`` needs run in one compiled call.
 
 Only what the engine draws is reproduced, each as numpy computes it (numpy's
@@ -168,7 +168,7 @@ def replication_uniforms(st, lam_inc, span, lam_dep, horizon, tiers, max_tiers, 
     """Every uniform of one replication, per application in ``kernel_draws``'s layout.
 
     ``st`` holds five streams per application (arrivals, support, deployments,
-    change-support, rework: ``streams.states`` in that order), advanced in place. Per
+    change-support, rework: ``seeded`` in that order), advanced in place. Per
     application: the incident count (Poisson, mean ``lam_inc``; 0: none), that many
     uniforms on [0, ``span``) sorted, three attribute uniforms each; the request count
     (mean ``lam_dep``), request times on [0, ``horizon``) sorted, ``attempts`` rows of
