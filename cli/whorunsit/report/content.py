@@ -434,9 +434,11 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
                        f"{fmt.target(app.availability_target)} target{met}")
     unstable = view.value("queues.unstable")
     if unstable > 0:
-        out.append(f"queues grew without bound in {unstable:.0%} of replications: demand is "
-                   "above what the teams can serve, so waits grow with the horizon and the "
-                   "figures above are lower bounds")
+        # a count, not a rounded share: one replication in 400 must not read as "0%"
+        n = view.results.replications
+        out.append(f"queues grew without bound in {round(unstable * n)} of {n} replications"
+                   f" ({fmt.percent(unstable)}): demand is above what the teams can serve, "
+                   "so waits grow with the horizon and the figures above are lower bounds")
     v = verdict(view.results)
     if v.continuous is False:
         out.append(f"Discontinuous Delivery: {v.detail}")
