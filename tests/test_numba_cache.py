@@ -35,3 +35,18 @@ def test_a_read_only_install_caches_in_the_users_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(numba_cache.os, "access", lambda path, mode: False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert numba_cache.directory().parent == tmp_path / "whorunsit"
+
+
+def test_a_new_version_clears_the_older_ones_away(tmp_path, monkeypatch):
+    engine = tmp_path / "engine"
+    (engine / "__pycache__" / "numba-0123456789abcdef").mkdir(parents=True)
+    (engine / "__pycache__" / "kernel_loop.play-1.py311.nbi").write_bytes(b"")
+    (engine / "__pycache__" / "tally.cpython-311.pyc").write_bytes(b"")
+    (engine / "kernel_loop.py").write_text("# the sources\n")
+    monkeypatch.setattr(numba_cache, "ENGINE", engine)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
+    numba_cache.configure()
+    assert str(numba_cache.directory()) == numba.config.CACHE_DIR
+    left = sorted(p.name for p in (engine / "__pycache__").iterdir())
+    assert left == ["tally.cpython-311.pyc"]  # Python's own bytecode stays

@@ -9,13 +9,15 @@ sources: any change compiles afresh (about a minute, once), never a stale mix.
 
 A ``NUMBA_CACHE_DIR`` set by the user is left alone. The directory sits next to the
 engine when that is writable (an editable install, a checkout), else in the user's
-cache directory.
+cache directory. When a new version's directory is made, the older ones (about 25 MB
+each) are removed, with numba's files from before this scheme.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numba
@@ -40,5 +42,17 @@ def directory() -> Path:
     return base / "whorunsit" / name
 
 
-if not os.environ.get("NUMBA_CACHE_DIR") and not numba.config.CACHE_DIR:
-    numba.config.CACHE_DIR = str(directory())
+def configure() -> None:
+    """Point numba at this version's directory, clearing older versions' away first."""
+    if os.environ.get("NUMBA_CACHE_DIR") or numba.config.CACHE_DIR:
+        return
+    here = directory()
+    if not here.exists():
+        for old in here.parent.glob("numba-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        for stale in (*here.parent.glob("*.nbi"), *here.parent.glob("*.nbc")):
+            stale.unlink(missing_ok=True)
+    numba.config.CACHE_DIR = str(here)
+
+
+configure()
