@@ -357,6 +357,16 @@ def cores_available(seconds: float = 0.5) -> float:
     return 2 * seconds / (time.perf_counter() - began)
 
 
+def reference_seconds(loops: int = 3_000_000) -> float:
+    """CPU seconds of a fixed pure-Python loop: how fast one core is right now. On a
+    shared VM it moved by 40% within an hour; compare runs with it, not by wall alone."""
+    began = time.process_time()
+    total = 0
+    for i in range(loops):
+        total += i
+    return time.process_time() - began
+
+
 def measure_at_scale(path: Path, horizon: float | None, replications: int | None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path)]
     if horizon is not None:
@@ -384,9 +394,9 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
     horizon = sizes.at_scale_horizon
     if not sizes.flagship:  # scaling only: a small run stands in for the flagship
         reps, horizon = sizes.scaling_replications, None
-    before = cores_available()
+    before, speed_before = cores_available(), reference_seconds()
     base = measure_at_scale(AT_SCALE, horizon, reps)
-    after = cores_available()
+    after, speed_after = cores_available(), reference_seconds()
     weeks = base["horizon"] / 168.0
     out(
         f"== at-scale-30: {base['teams']} teams, {weeks:g} weeks, {base['replications']}"
@@ -403,7 +413,12 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
         f" two busy processes got {before:.2f} cores just before, {after:.2f} just after"
         " (2.00 = both cores ours)"
     )
+    out(
+        f"  host speed: a fixed loop took {speed_before:.3f} CPU s just before, {speed_after:.3f}"
+        " just after (lower is faster; it moved by 40% on this VM: compare runs with it)"
+    )
     base["cores_before"], base["cores_after"] = before, after
+    base["reference_before"], base["reference_after"] = speed_before, speed_after
     out(
         f"  peak memory: main {base['own_peak_bytes'] / mib:.0f} MiB, largest worker"
         f" {base['worker_peak_bytes'] / mib:.0f} MiB, bound {base['peak_bound_bytes'] / mib:.0f} MiB"
