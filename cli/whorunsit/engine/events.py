@@ -1,5 +1,7 @@
 """Event kinds of the replication loop (heap events and pre-sorted ones)."""
 
+from whorunsit.engine.memo import once_per
+
 EV_DONE, EV_JOIN, EV_ARRIVE, EV_BOUNCE, EV_ANSWER, EV_CHANGE_ARRIVE = range(6)
 EV_DEP_REQ, EV_DEP_DONE, EV_APPROVED, EV_BOARD, EV_WINDOW, EV_CAL, EV_MARK = range(6, 13)
 
@@ -15,13 +17,14 @@ def shared_events(plan):
     warm-up, change windows and boards) as arrays (times, order, kind, a, b), built once
     per plan. Both engines put them before the replication's own arrivals, so ties
     between the two keep one order."""
+    return once_per(_SHARED, plan, _shared)
+
+
+def _shared(plan):
     import numpy as np
 
     from whorunsit.engine.plan import APPROVE_BOARD
 
-    hit = _SHARED.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
     t, order, kind, a, b = [], [], [], [], []
 
     def add(times, k, xs, ys):
@@ -43,8 +46,4 @@ def shared_events(plan):
             first = p.board_at % p.board_every
             sittings = np.arange(first, plan.horizon, p.board_every)
             add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
-    if len(_SHARED) > 16:
-        _SHARED.clear()
-    out = tuple(np.concatenate(x) for x in (t, order, kind, a, b))
-    _SHARED[id(plan)] = (plan, out)
-    return out
+    return tuple(np.concatenate(x) for x in (t, order, kind, a, b))

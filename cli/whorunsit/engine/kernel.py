@@ -24,6 +24,7 @@ from whorunsit.engine import tally
 from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
 from whorunsit.engine.kernel_draws import draw
 from whorunsit.engine.kernel_plan import compile_plan, ineligible
+from whorunsit.engine.memo import once_per
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
 
@@ -62,14 +63,7 @@ class _Prepared:
 
 
 def _prepared(plan: Plan) -> _Prepared:
-    hit = _PREPARED.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
-    if len(_PREPARED) > 16:
-        _PREPARED.clear()
-    prep = _Prepared(plan)
-    _PREPARED[id(plan)] = (plan, prep)
-    return prep
+    return once_per(_PREPARED, plan, _Prepared)
 
 
 def _compiled(plan: Plan):

@@ -32,6 +32,7 @@ from whorunsit.engine.draws import (
     WORK,
 )
 from whorunsit.engine.kernel_random import replication_uniforms, seeded, state_rows
+from whorunsit.engine.memo import once_per
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.quantiles import quantiles
 from whorunsit.engine.streams import entropy_words, key, states
@@ -71,12 +72,7 @@ _KEYS: dict[int, tuple[Plan, dict]] = {}
 def _numbered(plan: Plan, name: str, key) -> tuple[list, list[int], bool]:
     """The distinct ``key(app)`` values of the plan's applications, each application's
     number among them (-1: None) and whether they all share one, once per plan."""
-    hit = _KEYS.get(id(plan))
-    if hit is None or hit[0] is not plan:
-        if len(_KEYS) > 16:
-            _KEYS.clear()
-        hit = _KEYS[id(plan)] = (plan, {})
-    cache = hit[1]
+    cache = once_per(_KEYS, plan, lambda _plan: {})
     if name not in cache:
         values: list = []
         ids: list[int] = []
@@ -174,11 +170,10 @@ _CONSTANTS: dict[int, tuple[Plan, _Constants]] = {}
 
 
 def _constants(plan: Plan) -> _Constants:
-    hit = _CONSTANTS.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
-    if len(_CONSTANTS) > 16:
-        _CONSTANTS.clear()
+    return once_per(_CONSTANTS, plan, _built_constants)
+
+
+def _built_constants(plan: Plan) -> _Constants:
     H = plan.horizon
     span = [H if a.arrivals is None else a.arrivals.cumulative(H) for a in plan.apps]
     # the same float products as ``incident_starts`` and ``Deployments`` compute
@@ -192,15 +187,13 @@ def _constants(plan: Plan) -> _Constants:
             profiles.setdefault(id(app.arrivals), []).append(i)
     keys = [(purpose, app.name) for app in plan.apps
             for purpose in ("arrivals", "support", "deployments", "change-support", "rework")]
-    c = _Constants(
+    return _Constants(
         keys, np.asarray([key(p, e) for p, e in keys], np.uint64).reshape(len(keys), 2),
         np.asarray(lam_inc, float), np.asarray(span, float), np.asarray(lam_dep, float),
         np.asarray([len(a.tiers) for a in plan.apps], np.int64),
         np.asarray([a.change_failure_rate for a in plan.apps], float),
         np.asarray(redeploy, bool), np.asarray([a.alert_share for a in plan.apps], float),
         list(profiles.values()))
-    _CONSTANTS[id(plan)] = (plan, c)
-    return c
 
 
 #: what ``_visited`` marks per row and tier: the ticket visits the tier (pickup and work

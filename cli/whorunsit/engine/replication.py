@@ -53,6 +53,7 @@ from whorunsit.engine.events import (
     ORDER,
     shared_events,
 )
+from whorunsit.engine.memo import once_per
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.quantiles import quantile
 from whorunsit.engine.week import WORK as SEG_WORK
@@ -490,13 +491,6 @@ _PLANS: dict[int, tuple[object, Plan]] = {}
 
 def plan_for(scenario) -> Plan:
     """The compiled plan of a scenario, compiled once per process."""
-    hit = _PLANS.get(id(scenario))
-    if hit is not None and hit[0] is scenario:
-        return hit[1]
-    plan = Plan(scenario)
-    if len(_PLANS) > 16:
-        _PLANS.clear()
-    _PLANS[id(scenario)] = (scenario, plan)
-    return plan
+    return once_per(_PLANS, scenario, Plan)
 
 

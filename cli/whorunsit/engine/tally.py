@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from whorunsit.engine.memo import once_per
 from whorunsit.model.calendar import WEEKS_PER_YEAR
 from whorunsit.stats.results import HISTOGRAM_EDGES
 
@@ -315,14 +316,7 @@ _CONSTANTS: dict[int, tuple[object, _Constants]] = {}
 
 
 def _constants(plan) -> _Constants:
-    hit = _CONSTANTS.get(id(plan))
-    if hit is not None and hit[0] is plan:
-        return hit[1]
-    if len(_CONSTANTS) > 16:
-        _CONSTANTS.clear()
-    c = _Constants(plan)
-    _CONSTANTS[id(plan)] = (plan, c)
-    return c
+    return once_per(_CONSTANTS, plan, _Constants)
 
 
 def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, annual: float,
