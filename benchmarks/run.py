@@ -359,7 +359,7 @@ def cores_available(seconds: float = 0.5) -> float:
 
 def reference_seconds(loops: int = 3_000_000) -> float:
     """CPU seconds of a fixed pure-Python loop: how fast one core is right now. On a
-    shared VM it moved by 40% within an hour; compare runs with it, not by wall alone."""
+    shared VM it moved by 35-50% within an hour; compare runs with it, not by wall alone."""
     began = time.process_time()
     total = 0
     for i in range(loops):
@@ -415,7 +415,7 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
     )
     out(
         f"  host speed: a fixed loop took {speed_before:.3f} CPU s just before, {speed_after:.3f}"
-        " just after (lower is faster; it moved by 40% on this VM: compare runs with it)"
+        " just after (lower is faster; it moved by 35-50% on this VM: compare runs with it)"
     )
     base["cores_before"], base["cores_after"] = before, after
     base["reference_before"], base["reference_after"] = speed_before, speed_after
