@@ -63,20 +63,21 @@ def _lcg128(typingctx, hi, lo, inc_hi, inc_lo):
 
 
 @njit(cache=True, inline="always")
-def next_uint64(st, k):
-    """Advance stream ``k`` one step and return its output (pcg64 XSL-RR of the new state)."""
-    hi2, lo2 = _lcg128(st[k, 0], st[k, 1], st[k, 2], st[k, 3])
-    st[k, 0] = hi2
-    st[k, 1] = lo2
+def _step(hi, lo, inc_hi, inc_lo):
+    """One step of a stream held in locals (registers: the bulk fills below keep it out
+    of memory): the new state, and numpy's double from its XSL-RR output."""
+    hi2, lo2 = _lcg128(hi, lo, inc_hi, inc_lo)
     x = hi2 ^ lo2
     rot = hi2 >> uint64(58)
-    return (x >> rot) | (x << ((uint64(64) - rot) & uint64(63)))
+    out = (x >> rot) | (x << ((uint64(64) - rot) & uint64(63)))
+    return hi2, lo2, float(out >> uint64(11)) * _TO_DOUBLE
 
 
 @njit(cache=True, inline="always")
 def random(st, k):
-    """``Generator.random()``: a double in [0, 1) with 53 random bits."""
-    return float(next_uint64(st, k) >> uint64(11)) * _TO_DOUBLE
+    """``Generator.random()`` from stream ``k``: a double in [0, 1) with 53 random bits."""
+    st[k, 0], st[k, 1], u = _step(st[k, 0], st[k, 1], st[k, 2], st[k, 3])
+    return u
 
 
 @jit
@@ -135,17 +136,6 @@ def poisson(st, k, lam):
         if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= \
                 (-lam + n * loglam - _loggam(n + 1)):
             return n
-
-
-@njit(cache=True, inline="always")
-def _step(hi, lo, inc_hi, inc_lo):
-    """``next_uint64`` on a state held in locals (registers), as a double: the bulk
-    fills below keep the state out of memory."""
-    hi2, lo2 = _lcg128(hi, lo, inc_hi, inc_lo)
-    x = hi2 ^ lo2
-    rot = hi2 >> uint64(58)
-    out = (x >> rot) | (x << ((uint64(64) - rot) & uint64(63)))
-    return hi2, lo2, float(out >> uint64(11)) * _TO_DOUBLE
 
 
 @jit
