@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 import whorunsit
 from whorunsit.app import app
 from whorunsit.gate.assertions import known_metrics
+from whorunsit.stats.catalogue import binary
 from whorunsit.stats.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,9 @@ def fake_api(monkeypatch):
         calls.append((scenario.name, replications, seed, workers))
         z = np.random.default_rng(seed).standard_normal(replications)
         level = 2.0 if scenario.name == "You Build It You Run It" else 1.0
-        return Results(scenario, seed, {m: level * (10 + z) for m in known_metrics(scenario)})
+        # a share of replications is 0 or 1 in each replication
+        return Results(scenario, seed, {m: (z > 1.0).astype(float) if binary(m) else level * (10 + z)
+                                        for m in known_metrics(scenario)})
 
     api = types.SimpleNamespace(simulate=simulate, calls=calls)
     monkeypatch.setitem(sys.modules, "whorunsit.api", api)

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 import whorunsit
 from whorunsit.app import app
 from whorunsit.gate.assertions import known_metrics
+from whorunsit.stats.catalogue import binary
 from whorunsit.stats.results import Results
 
 CURRENT = "scenarios/you-build-it-ops-run-it.yaml"
@@ -51,7 +52,8 @@ def fake_api(monkeypatch):
         z = np.random.default_rng(seed).standard_normal(replications)
         z -= z.mean()
         means = MEANS[scenario.name]
-        samples = {m: means.get(m, 1.0) * (1 + 0.05 * z) for m in known_metrics(scenario)}
+        samples = {m: (z > 1.0).astype(float) if binary(m) and m not in means
+                   else means.get(m, 1.0) * (1 + 0.05 * z) for m in known_metrics(scenario)}
         return Results(scenario, seed, samples)
 
     api = types.SimpleNamespace(simulate=simulate, calls=calls)

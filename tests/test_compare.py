@@ -21,16 +21,16 @@ def results(samples: dict, *, name: str = "A", currency: str = "GBP") -> Results
 
 
 def test_difference_is_computed_replication_by_replication():
-    a = np.array([1.0, 2.0, 3.0])
-    b = np.array([2.0, 4.0, 6.0])
+    a = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    b = np.array([2.0, 4.0, 6.0, 8.0, 10.0])
     diff = cmp.paired_difference(a, b)
-    half = t_quantile(2) * 1.0 / math.sqrt(3)  # differences 1, 2, 3: sd 1
-    assert diff.delta == pytest.approx(2.0)
-    assert (diff.low, diff.high) == pytest.approx((2.0 - half, 2.0 + half))
-    assert diff.n == 3
+    half = t_quantile(4) * math.sqrt(2.5) / math.sqrt(5)  # differences 1..5: variance 2.5
+    assert diff.delta == pytest.approx(3.0)
+    assert (diff.low, diff.high) == pytest.approx((3.0 - half, 3.0 + half))
+    assert diff.n == 5
     # the same numbers in another order pair differently: the pairing is by replication
     shuffled = cmp.paired_difference(a, b[::-1])
-    assert shuffled.delta == pytest.approx(2.0)
+    assert shuffled.delta == pytest.approx(3.0)
     assert shuffled.high - shuffled.low > diff.high - diff.low
 
 
@@ -50,12 +50,15 @@ def test_paired_interval_is_narrower_than_unpaired_under_common_random_numbers()
 
 
 def test_difference_pairs_only_replications_both_runs_have():
-    a = np.array([1.0, np.nan, 3.0, 4.0, 9.0])
-    b = np.array([2.0, 5.0, np.nan, 5.0])
+    a = np.array([1.0, np.nan, 3.0, 4.0, 6.0, 7.0, 9.0])
+    b = np.array([2.0, 5.0, np.nan, 5.0, 7.0, 8.0])
     diff = cmp.paired_difference(a, b)
-    assert diff.n == 2  # replications 0 and 3; 4 has no partner
+    assert diff.n == 4  # replications 0, 3, 4 and 5; 6 has no partner
     assert diff.delta == pytest.approx(1.0)
     assert (diff.low, diff.high) == (1.0, 1.0)
+    # with fewer than four pairs there is no interval to speak of
+    few = cmp.paired_difference(a[:4], b[:4])
+    assert few.n == 2 and (few.low, few.high) == (-math.inf, math.inf)
     assert not math.isnan(diff.relative)
 
 

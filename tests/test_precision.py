@@ -12,7 +12,8 @@ def test_relative_half_width():
     x = rng.normal(10.0, 1.0, 400)
     rhw = precision.relative_half_width(x)
     assert 0.008 < rhw < 0.012  # 1.97 * 1 / sqrt(400) / 10
-    assert precision.relative_half_width([5.0, 5.0, 5.0]) == 0.0
+    assert precision.relative_half_width([5.0, 5.0, 5.0, 5.0]) == 0.0
+    assert precision.relative_half_width([5.0, 5.0, 5.0]) == float("inf")  # too few
     assert precision.relative_half_width([1.0]) == float("inf")
     assert precision.relative_half_width([np.nan, np.nan]) == float("inf")
 

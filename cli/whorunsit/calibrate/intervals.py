@@ -7,7 +7,9 @@
 - Shares: Wilson score intervals, which stay inside 0..1 and behave for rare shares
   such as 1% of P1 incidents.
 - Means: Student t over the values (the central limit theorem holds for the thousands of
-  incidents of a real log; for a dozen weekly counts it is the usual approximation).
+  incidents of a real log; for a dozen weekly counts it is the usual approximation), cut
+  at zero: every mean measured here (times, counts, rates) is never negative. With fewer
+  than four values there is no interval: one from two or three weeks is too wide to use.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whorunsit.stats.intervals import mean_interval
-
-Z95 = 1.959963984540054
+from whorunsit.stats.intervals import mean_interval, wilson
 
 
 @dataclass(frozen=True)
@@ -62,20 +62,17 @@ def share(hits: int, n: int) -> Figure:
     """hits / n with its Wilson score 95% CI."""
     if n == 0:
         return Figure(math.nan, None, None, "share", 0)
-    p = hits / n
-    z2 = Z95 * Z95
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return Figure(p, max(0.0, centre - half), min(1.0, centre + half), "share", n)
+    p, low, high = wilson(hits, n)
+    return Figure(p, low, high, "share", n)
 
 
 def mean(values: np.ndarray, unit: str) -> Figure:
-    """The mean with its Student t 95% CI."""
+    """The mean with its Student t 95% CI, never below zero (None: too few values)."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     if len(x) == 0:
         return Figure(math.nan, None, None, unit, 0)
-    m, low, high = mean_interval(x)
+    m, low, high = mean_interval(x, domain=(0.0, math.inf))
     return Figure(m, _finite(low), _finite(high), unit, len(x))
 
 

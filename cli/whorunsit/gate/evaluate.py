@@ -20,7 +20,7 @@ from whorunsit.errors import InputError, Problem
 from whorunsit.gate.assertions import Assertion
 from whorunsit.gate.quantities import digits_for, show
 from whorunsit.stats.compare import paired_difference
-from whorunsit.stats.intervals import mean_interval
+from whorunsit.stats.results import interval
 from whorunsit.stats.results import Results
 
 PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
@@ -102,7 +102,7 @@ def measure(
 
     x = _samples(candidate, assertion.metric, assertion, "the gated scenario")
     if not assertion.delta:
-        value, low, high = mean_interval(x)
+        value, low, high = interval(assertion.metric, x)
         return value, low, high, int(np.isfinite(x).sum())
     if baseline is None:
         raise InputError(

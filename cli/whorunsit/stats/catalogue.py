@@ -11,6 +11,7 @@ week; ``h/year`` hours per year; ``money/year`` the scenario's currency per year
 from __future__ import annotations
 
 import fnmatch
+import math
 from dataclasses import dataclass
 
 LOWER, HIGHER, NEUTRAL = "lower", "higher", "neutral"
@@ -22,6 +23,9 @@ class MetricInfo:
     unit: str
     direction: str
     meaning: str
+    #: "binary": each replication says yes (1) or no (0), the value is a share of
+    #: replications; "signed": may be negative; "": the unit's domain
+    kind: str = ""
 
 
 CATALOGUE: tuple[MetricInfo, ...] = (
@@ -56,8 +60,8 @@ CATALOGUE: tuple[MetricInfo, ...] = (
     MetricInfo("deployments.throughput_per_week", "/week", HIGHER, "deployments completed"),
     MetricInfo("deployments.demand_per_week", "/week", NEUTRAL, "deployments requested"),
     MetricInfo("deployments.backlog", "count", LOWER, "deployment requests waiting at the horizon"),
-    MetricInfo("delivery.discontinuous", "share", LOWER, "replications where throughput fell behind demand"),
-    MetricInfo("queues.unstable", "share", LOWER, "replications where a queue grew without bound"),
+    MetricInfo("delivery.discontinuous", "share", LOWER, "replications whose deployment backlog grew by more than two weeks of demand", "binary"),
+    MetricInfo("queues.unstable", "share", LOWER, "replications stopped because queues passed the cap (20,000 items)", "binary"),
     MetricInfo("oncall.*.standby_cost", "money/year", LOWER, "standby pay"),
     MetricInfo("oncall.*.callout_cost", "money/year", LOWER, "callout fees and hourly callout pay"),
     MetricInfo("oncall.*.callouts_per_person_week", "/week", LOWER, "callouts per rota member per week"),
@@ -74,7 +78,7 @@ CATALOGUE: tuple[MetricInfo, ...] = (
     MetricInfo("cost.total", "money/year", LOWER, "opex + capex + downtime"),
     MetricInfo("applications.*.availability", "share", HIGHER, "1 - outage hours / hours"),
     MetricInfo("applications.*.downtime_hours", "h/year", LOWER, "outage hours per year"),
-    MetricInfo("applications.*.p_meets_target", "share", HIGHER, "chance availability meets target"),
+    MetricInfo("applications.*.p_meets_target", "share", HIGHER, "chance availability meets target", "binary"),
 )
 
 
@@ -87,6 +91,28 @@ def info(name: str) -> MetricInfo | None:
         elif fnmatch.fnmatchcase(name, entry.pattern) and name.count(".") == entry.pattern.count("."):
             return entry
     return None
+
+
+#: units whose values are never negative
+_NOT_NEGATIVE = ("h", "count", "/week", "h/year", "money/year")
+
+
+def domain(name: str) -> tuple[float, float]:
+    """The values a metric can take: its interval never leaves them."""
+    entry = info(name)
+    if entry is None or entry.kind == "signed":
+        return (-math.inf, math.inf)
+    if entry.unit == "share":
+        return (0.0, 1.0)
+    if entry.unit in _NOT_NEGATIVE:
+        return (0.0, math.inf)
+    return (-math.inf, math.inf)
+
+
+def binary(name: str) -> bool:
+    """Whether each replication gives the metric 0 or 1 (a share of replications)."""
+    entry = info(name)
+    return entry is not None and entry.kind == "binary"
 
 
 def unit(name: str, currency: str = "GBP") -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from whorunsit.model import Scenario
 from whorunsit.stats import catalogue
-from whorunsit.stats.intervals import mean_interval
+from whorunsit.stats.intervals import mean_interval, share_interval
 
 #: log-spaced bin edges in hours for pooled histograms (1 minute .. ~1 year, plus 0 and inf)
 HISTOGRAM_EDGES = np.concatenate(([0.0], np.geomspace(1 / 60, 8760.0, 48), [np.inf]))
@@ -32,6 +33,20 @@ class Estimate:
     @property
     def half_width(self) -> float:
         return (self.high - self.low) / 2
+
+    @property
+    def usable(self) -> bool:
+        """Whether the interval says something (too few replications give none)."""
+        return math.isfinite(self.low) and math.isfinite(self.high)
+
+
+def interval(name: str, values) -> tuple[float, float, float]:
+    """(value, low, high) of a metric over replications, with the interval its kind
+    carries (stats/intervals.py): Wilson for shares of replications, else Student t cut
+    to the metric's domain."""
+    if catalogue.binary(name):
+        return share_interval(values)
+    return mean_interval(values, domain=catalogue.domain(name))
 
 
 @dataclass
@@ -61,7 +76,7 @@ class Results:
 
     def estimate(self, name: str) -> Estimate:
         values = self.samples[name]
-        value, low, high = mean_interval(values)
+        value, low, high = interval(name, values)
         return Estimate(name, value, low, high, self.unit(name), int(np.isfinite(values).sum()))
 
     def estimates(self) -> dict[str, Estimate]:
