@@ -20,8 +20,7 @@ from whorunsit.errors import InputError, Problem
 from whorunsit.gate.assertions import Assertion
 from whorunsit.gate.quantities import digits_for, show
 from whorunsit.stats.compare import paired_difference
-from whorunsit.stats.results import interval
-from whorunsit.stats.results import Results
+from whorunsit.stats.results import Results, interval
 
 PASS, FAIL, INCONCLUSIVE = "pass", "fail", "inconclusive"
 
