@@ -247,10 +247,10 @@ class Draws:
 class Figures:
     """What the kernel adds up for one replication (columns in ``fastpath_kernel``)."""
 
-    def __init__(self, layout: Layout, draws: Draws, impact: float):
+    def __init__(self, layout: Layout, draws: Draws):
         from whorunsit.engine import fastpath_kernel as k
 
-        teams, apps = len(layout.plan.teams), len(layout.plan.apps)
+        teams = len(layout.plan.teams)
         self.team_f = np.zeros((teams, k.T_Q_LAST + 1))
         self.team_n = np.zeros((teams, k.T_RESOLVED + 1), dtype=np.int64)
         # every team's waits, one after the other (as many as its sources have incidents)
@@ -260,16 +260,14 @@ class Figures:
         self.inc_f = np.zeros(k.I_FLOW + 1)
         self.inc_n = np.zeros(k.I_AT_MARK + 1, dtype=np.int64)
         self.ttr = np.empty(len(draws.start))
-        self.downtime = np.zeros(apps)
         self.resolved_at = np.empty(len(draws.start))
         plan = layout.plan
-        k.solve(plan.horizon, plan.warmup, impact, draws.start, draws.detect, draws.alert,
+        k.solve(plan.horizon, plan.warmup, draws.start, draws.detect, draws.alert,
                 draws.exit, draws.entry, draws.pickup, draws.work, draws.handoff, draws.first,
                 layout.app_split, layout.teams, layout.src_first, layout.src_app,
                 layout.src_tier, layout.src_chan, layout.src_entry, layout.src_next,
                 layout.src_team, layout.servers, layout.resolver, self.team_f, self.team_n,
-                self.waits, self.waited, self.inc_f, self.inc_n, self.ttr, self.downtime,
-                self.resolved_at)
+                self.waits, self.waited, self.inc_f, self.inc_n, self.ttr, self.resolved_at)
 
     @property
     def longest(self) -> int:
@@ -298,7 +296,7 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
     hists: dict[str, np.ndarray] = {}
     for r in range(start, stop):
         draws = Draws(layout, seed, r)
-        fig = Figures(layout, draws, constants.impact)
+        fig = Figures(layout, draws)
         if fig.longest <= tally.QUEUE_CAP // 2:
             metrics, counts = fastpath_metrics.finish(plan, constants, layout.served, draws,
                                                       fig)

@@ -194,10 +194,10 @@ def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, custo
 
 # -- one replication ---------------------------------------------------------------------------
 @numba.njit(cache=True)
-def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, handoff,
+def solve(H, W, start, detect, alert, exit_tier, entry, pickup, work, handoff,
           app_first, app_split, teams, src_first, src_app, src_tier, src_chan, src_entry,
           src_next, src_team, servers, resolver, team_f, team_n, waits, waited, inc_f, inc_n,
-          ttr, downtime, resolved_at):
+          ttr, resolved_at):
     """One replication. Incidents are numbered across applications (application a owns
     numbers app_first[a] .. app_first[a+1]-1, in start order); tier draws are (tier,
     incident) matrices. ``teams`` lists the teams to serve in order; team k's sources
@@ -210,8 +210,8 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
     tickets in service order, from T_FIRST on; room for as many tickets as its sources
     have incidents), ``waited`` (the same for those above zero), ``inc_f``/``inc_n``
     (I_*), ``ttr`` (times to restore in
-    resolution order), ``downtime`` per application (before open and undetected
-    incidents, added by ``finish``) and ``resolved_at`` (inf where unresolved).
+    resolution order) and ``resolved_at`` (inf where unresolved): each application's
+    outages are their union, worked out by ``finish``.
     """
     n_all = start.shape[0]
     n_teams = teams.shape[0]
@@ -253,8 +253,8 @@ def solve(H, W, impact, start, detect, alert, exit_tier, entry, pickup, work, ha
         _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, H, W, start,
                exit_tier, pickup, work, handoff, src_first, src_tier, src_next, src_team,
                done_at, qwait, worked, hdelay, waits, waited, team_f, team_n)
-    _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
-               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
+    _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver,
+               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr,
                resolved_at)
 
 
@@ -326,12 +326,11 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
 
 
 @numba.njit(cache=True)
-def _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, resolver,
-               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr, downtime,
+def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver,
+               done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr,
                resolved_at):
     """What ``tally.resolved`` adds up, over the resolved incidents in resolution order."""
     n_all = start.shape[0]
-    app_of = np.empty(n_all, dtype=np.int64)
     res = np.empty(n_all)
     order = np.empty(n_all, dtype=np.int64)
     done = handoffs = created = late = still_open = at_mark = 0
@@ -353,7 +352,6 @@ def _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, 
                 still_open += 1
             if detect[i] < W and arrived and not resolved < W:
                 at_mark += 1
-            app_of[i] = a
             resolved_at[i] = resolved
     # resolution order; simultaneous ones by application, then start
     # (typed arguments, not literals: the teams' sorts and this share one compiled sort)
@@ -369,7 +367,6 @@ def _incidents(H, W, impact, start, detect, alert, exit_tier, entry, app_first, 
         if t > 0.0:
             flow += worked[i] / t
             flowing += 1
-        downtime[app_of[i]] += t * impact
     inc_f[I_QWAIT], inc_f[I_HDELAY], inc_f[I_FLOW] = total_q, total_h, flow
     inc_n[I_DONE], inc_n[I_FLOW_N], inc_n[I_HANDOFFS] = done, flowing, handoffs
     inc_n[I_CREATED], inc_n[I_LATE], inc_n[I_OPEN], inc_n[I_AT_MARK] = (

@@ -59,14 +59,13 @@ class Constants:
             for t in r.teams:
                 standby_team[t] += pay / len(r.teams)
         self.standby_team, self.standby = standby_team, standby
-        # one priority only (an eligibility rule), so one impact for every incident
+        # one priority only (an eligibility rule)
         mix = [a.cum_mix for a in plan.apps if a.incident_rate > 0]
         prio = 0
         if mix:
             cum = mix[0]
             prio = next((k for k, c in enumerate(cum) if c > 0.0), len(cum))
         self.prio = prio
-        self.impact = plan.impact[prio]
 
 
 def percentile_sorted(ranked: np.ndarray, q: float, zeros: int = 0) -> float:
@@ -126,29 +125,21 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
         if end > last and end > W:
             q_area[t] += int(team_n[t, T_Q_NOW]) * (end - max(last, W))
 
-    downtime = fig.downtime.tolist()
     count = int(inc_n[I_CREATED])
     unresolved = 0
     first = draws.first
     if inc_n[I_OPEN]:
-        # open tickets in the order they arrived (the engine's dict of open tickets)
         still = np.flatnonzero((draws.detect < H) & ~np.isfinite(fig.resolved_at))
-        apps = np.searchsorted(first, still, side="right") - 1
-        for _detect, a, start in sorted(zip(draws.detect[still].tolist(), apps.tolist(),
-                                            draws.start[still].tolist(), strict=True)):
-            if start >= W:
-                unresolved += 1
-                downtime[a] += (end - start) * c.impact
+        unresolved += int((draws.start[still] >= W).sum())
     if inc_n[I_LATE]:
-        for a in range(len(plan.apps)):
-            s = draws.start[first[a]:first[a + 1]]
-            late = (s >= W) & (draws.detect[first[a]:first[a + 1]] >= end)
-            if late.any():
-                n = int(late.sum())
-                count += n
-                unresolved += n
-                impact = np.full(n, c.impact)
-                downtime[a] += float(((end - s[late]) * impact).sum())
+        late = int(((draws.start >= W) & (draws.detect >= end)).sum())
+        count += late
+        unresolved += late
+    # every incident is down from its start to its resolution (or the end): one priority
+    apps = np.repeat(np.arange(len(plan.apps)), np.diff(first))
+    stop = np.where(np.isfinite(fig.resolved_at), fig.resolved_at, end)
+    downtime = tally.outage_hours(apps, np.full(len(apps), c.prio), draws.start, stop,
+                                  plan.impact, len(plan.apps), W, end)
 
     m: dict[str, float] = {}
     nres = int(inc_n[I_DONE])
@@ -173,7 +164,7 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     m["incidents.flow_efficiency"] = _ratio(float(inc_f[I_FLOW]), int(inc_n[I_FLOW_N]))
 
     working = hours
-    labour_cost = [0.0, 0.0]
+    busy_cost = [0.0, 0.0]
     toil_cost = [0.0, 0.0]
     for team in plan.teams:
         t = team.index
@@ -197,7 +188,7 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
         m[p + "work_time.mean"] = _ratio(float(team_f[t, T_WORK]), tickets)
         m[p + "resolved_share"] = _ratio(int(team_n[t, T_RESOLVED]), nres)
         m[p + "deployments_per_week"] = _ratio(0, weeks)
-        labour_cost[team.capex] += busy * team.hourly_cost * annual
+        busy_cost[team.capex] += busy * team.hourly_cost * annual
         toil_cost[team.capex] += 0.0 * team.hourly_cost * annual
 
     m["deployments.lead_time.mean"] = math.nan
@@ -225,7 +216,7 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     m["oncall.callouts_per_week"] = _ratio(0, weeks)
 
     tally.costs_and_availability(m, plan, downtime, hours, annual,
-                                 labour_cost, toil_cost, c.standby, [0.0, 0.0])
+                                 busy_cost, toil_cost, c.standby, [0.0, 0.0])
     counts = histogram_sorted(ranked, HISTOGRAM_EDGES)
     return m, {"incidents.time_to_restore": counts,
                "deployments.lead_time": np.zeros_like(counts)}

@@ -157,7 +157,9 @@ class _Counters:
         self.t_work_sum, self.t_work_n = st.t_work_sum, st.t_work_n
         self.toil_hours, self.unpaid = st.toil_hours, st.unpaid
         self.callout_cost, self.callouts = st.callout_cost, st.callouts
-        self.downtime = st.downtime
+        done = np.flatnonzero(~st.tk_open[:si[ks.NTK]])
+        done = done[st.tk_end[done] > self.W]  # outages that reach into the window
+        self.outages = (st.tk_app[done], st.tk_prio[done], st.tk_start[done], st.tk_end[done])
         self.measured = si[ks.NMEASURED]
         self.open = {}
         tids = np.flatnonzero(st.tk_open[:si[ks.NTK]])

@@ -56,6 +56,7 @@ class State(NamedTuple):
     tk_kf: np.ndarray
     tk_measured: np.ndarray
     tk_open: np.ndarray
+    tk_end: np.ndarray         # when a ticket was resolved (read where not open)
     p_team: np.ndarray
     p_pool: np.ndarray
     p_qenter: np.ndarray
@@ -105,7 +106,6 @@ class State(NamedTuple):
     callout_cost: np.ndarray
     unpaid: np.ndarray
     toil_hours: np.ndarray
-    downtime: np.ndarray
     ttr: np.ndarray
     ttr_prio: np.ndarray
     lead: np.ndarray
@@ -125,7 +125,7 @@ ASSIGNED = {
                            "tk_teams", "p_team", "p_pool", "p_token", "ttr_prio",
                            "re_key", "re_tid"),
                 np.float64: ("tk_start", "tk_qstart", "tk_kf", "p_qenter", "p_attach",
-                             "ttr"),
+                             "ttr", "tk_end"),
                 np.bool_: ("tk_alert", "tk_measured", "tk_open", "p_asked")},
     "deps": {np.int64: ("d_app", "d_row", "d_attempt", "d_policy", "d_version", "d_pool",
                         "d_index"),
@@ -146,7 +146,7 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
               "waiting_h": (i64, (nP,)), "waiting_n": (i64, (nP,)),
               "win_open": (b, (nP,)), "active": (i64, (nP,)), "crew": (i64, (nP,)),
               "stack": (i64, (n_teams, max_responders + 1)), "stack_n": (i64, (n_teams,)),
-              "rework_used": (i64, (n_apps,)), "downtime": (f64, (n_apps,))}
+              "rework_used": (i64, (n_apps,))}
     for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
                  "q_area", "callout_cost", "unpaid", "toil_hours"):
         shapes[name] = (f64, (n_teams,))

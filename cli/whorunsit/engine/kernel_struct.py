@@ -84,7 +84,7 @@ FIELDS = [
     ("tk_handoffs", _a(I, 1)), ("tk_reass", _a(I, 1)), ("tk_qwait", _a(F, 1)),
     ("tk_hdelay", _a(F, 1)), ("tk_worked", _a(F, 1)), ("tk_phase", _a(I, 1)),
     ("tk_teams", _a(I, 1)), ("tk_qstart", _a(F, 1)), ("tk_kf", _a(F, 1)),
-    ("tk_measured", _a(B, 1)), ("tk_open", _a(B, 1)), ("p_team", _a(I, 1)),
+    ("tk_measured", _a(B, 1)), ("tk_open", _a(B, 1)), ("tk_end", _a(F, 1)), ("p_team", _a(I, 1)),
     ("p_pool", _a(I, 1)), ("p_qenter", _a(F, 1)), ("p_attach", _a(F, 1)),
     ("p_token", _a(I, 1)), ("p_asked", _a(B, 1)), ("re_key", _a(I, 1)), ("re_tid", _a(I, 1)), ("d_app", _a(I, 1)), ("d_row", _a(I, 1)),
     ("d_attempt", _a(I, 1)), ("d_policy", _a(I, 1)), ("d_req", _a(F, 1)),
@@ -98,7 +98,7 @@ FIELDS = [
     ("t_work_sum", _a(F, 1)), ("t_work_n", _a(I, 1)), ("t_resolved", _a(I, 1)),
     ("t_deploys", _a(I, 1)), ("qlen", _a(I, 1)), ("q_last", _a(F, 1)), ("q_area", _a(F, 1)),
     ("callouts", _a(I, 1)), ("callout_cost", _a(F, 1)), ("unpaid", _a(F, 1)),
-    ("toil_hours", _a(F, 1)), ("downtime", _a(F, 1)), ("ttr", _a(F, 1)),
+    ("toil_hours", _a(F, 1)), ("ttr", _a(F, 1)),
     ("ttr_prio", _a(I, 1)), ("lead", _a(F, 1)), ("waits", _a(F, 1)),
     ("waits_team", _a(I, 1)),
 ]
@@ -245,6 +245,7 @@ def make(pl, dr, st):
     s.tk_app = borrowed(st.tk_app)
     s.tk_prio = borrowed(st.tk_prio)
     s.tk_start = borrowed(st.tk_start)
+    s.tk_end = borrowed(st.tk_end)
     s.tk_alert = borrowed(st.tk_alert)
     s.tk_row = borrowed(st.tk_row)
     s.tk_tier = borrowed(st.tk_tier)
@@ -305,7 +306,6 @@ def make(pl, dr, st):
     s.callout_cost = borrowed(st.callout_cost)
     s.unpaid = borrowed(st.unpaid)
     s.toil_hours = borrowed(st.toil_hours)
-    s.downtime = borrowed(st.downtime)
     s.ttr = borrowed(st.ttr)
     s.ttr_prio = borrowed(st.ttr_prio)
     s.lead = borrowed(st.lead)

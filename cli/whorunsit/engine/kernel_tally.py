@@ -248,9 +248,8 @@ def engaged(s, tid, end, work):
 @jit
 def resolved(s, tid, team):
     now = s.sf[NOW]
-    a = s.tk_app[tid]
     ttr = now - s.tk_start[tid]
-    down = ttr * s.impact[s.tk_prio[tid]]
+    s.tk_end[tid] = now
     if s.tk_measured[tid]:
         n = s.si[NTTR]
         s.ttr[n] = ttr
@@ -264,7 +263,6 @@ def resolved(s, tid, team):
             s.sf[I_FLOW] += s.tk_worked[tid] / ttr
             s.si[I_FLOW_N] += 1
         s.t_resolved[team] += 1
-        s.downtime[a] += down
 
 
 @jit

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from whorunsit.engine.memo import once_per
-from whorunsit.model.calendar import WEEKS_PER_YEAR
+from whorunsit.model.calendar import WEEKS_PER_YEAR, paid_hours_per_week
 from whorunsit.stats.results import HISTOGRAM_EDGES
 
 #: waiting tickets plus deployment backlog at which a replication is declared unstable
@@ -59,7 +59,9 @@ def init(rep) -> None:
     rep.i_flow = 0.0
     rep.i_flow_n = 0
     rep.t_change_incidents = 0
-    rep.downtime = [0.0] * nA
+    #: (application, priority, start, end) of every resolved ticket whose outage reaches
+    #: into the measured window: an application's downtime is their union (``outage_hours``)
+    rep.outages = ([], [], [], [])
     rep.budget_spent = [{} for _ in range(nA)]
     rep.lead = []
     rep.d_done = 0
@@ -166,11 +168,13 @@ def resolved(rep, tk: list, team: int) -> None:
     a = tk[APP]
     app = rep.plan.apps[a]
     ttr = now - tk[START]
-    down = ttr * rep.plan.impact[tk[PRIO]]
     if app.sre is not None:
         spent = rep.budget_spent[a]
         k = int(now // app.sre.period)
-        spent[k] = spent.get(k, 0.0) + down
+        spent[k] = spent.get(k, 0.0) + ttr * rep.plan.impact[tk[PRIO]]
+    if now > rep.W:
+        for column, value in zip(rep.outages, (a, tk[PRIO], tk[START], now), strict=True):
+            column.append(value)
     if tk[MEASURED]:
         rep.ttr.append(ttr)
         rep.ttr_prio.append(tk[PRIO])
@@ -182,7 +186,6 @@ def resolved(rep, tk: list, team: int) -> None:
             rep.i_flow += tk[WORKED] / ttr
             rep.i_flow_n += 1
         rep.t_resolved[team] += 1
-        rep.downtime[a] += down
 
 
 def deployed(rep, requested: float, team: int) -> None:
@@ -310,6 +313,12 @@ class _Constants:
                 standby_team[t] += pay / len(r.teams)
         self.standby = standby
         self.standby_team = np.array(standby_team, dtype=float)
+        calendar = plan.scenario.calendar
+        headcount = [0.0, 0.0]  # opex, capex
+        for t in teams:
+            headcount[int(t.capex)] += paid_hours_per_week(
+                calendar, t.headcount, t.responders) * YEAR_WEEKS * t.hourly_cost
+        self.headcount_cost = headcount
 
 
 _CONSTANTS: dict[int, tuple[object, _Constants]] = {}
@@ -320,21 +329,28 @@ def _constants(plan) -> _Constants:
 
 
 def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, annual: float,
-                           labour_cost, toil_cost, standby, callout) -> None:
+                           busy_cost, toil_cost, standby, callout) -> None:
     """The cost.* and applications.* metrics; ``*_cost`` pairs are (opex, capex).
 
-    Shared by the engines and the fast path so the money adds up the same way in each.
+    The bill (docs/model.md, "Costs"): headcount (every team's people paid for their
+    contracted hours), on-call pay (standby, and callout pay, which pays for the
+    out-of-hours hours worked: they are outside contracted hours, so counted there and
+    only there) and downtime. Busy time and time off in lieu happen inside the paid
+    hours: ``cost.labour`` and ``cost.toil`` say how much of the headcount they take, and
+    are not added again. Shared by the engines and the fast path.
     """
+    c = _constants(plan)
     downtime_cost = sum(downtime[a.index] * a.cost_per_hour for a in plan.apps) * annual
-    opex = labour_cost[0] + toil_cost[0] + standby[0] + callout[0]
-    capex = labour_cost[1] + toil_cost[1] + standby[1] + callout[1]
-    m["cost.oncall"] = sum(standby) + sum(callout)
-    m["cost.labour"] = sum(labour_cost)
+    headcount = c.headcount_cost
+    oncall = sum(standby) + sum(callout)
+    m["cost.headcount"] = sum(headcount)
+    m["cost.oncall"] = oncall
+    m["cost.labour"] = sum(busy_cost)
     m["cost.toil"] = sum(toil_cost)
     m["cost.downtime"] = downtime_cost
-    m["cost.opex"] = opex
-    m["cost.capex"] = capex
-    m["cost.total"] = opex + capex + downtime_cost
+    m["cost.opex"] = headcount[0] + standby[0] + callout[0]
+    m["cost.capex"] = headcount[1] + standby[1] + callout[1]
+    m["cost.total"] = m["cost.headcount"] + oncall + downtime_cost
 
     names = _constants(plan).app_names
     for app in plan.apps:
@@ -346,25 +362,72 @@ def costs_and_availability(m: dict[str, float], plan, downtime, hours: float, an
         m[p_meets] = float(avail >= app.target - 1e-12) if hours > 0 else math.nan
 
 
-def _late(rep, W: float, end: float, impact: np.ndarray, downtime: list[float]) -> int:
+def _late(rep, W: float, end: float) -> tuple[int, list[np.ndarray]]:
     """Incidents started in the window but not detected by its end: they count, unresolved,
-    and are down until the end. Adds their downtime; returns how many."""
+    and are down until the end. How many, and their (application, priority, start)."""
     incidents = rep.incidents
+    none: list[np.ndarray] = []
     if not incidents or (getattr(rep, "undetected", None) == 0 and end >= rep.H):
-        return 0  # (the compiled engine knows when every incident is detected in time)
+        return 0, none  # (the compiled engine knows when every incident is detected in time)
     start = np.concatenate([inc.start_array for inc in incidents])
     detect = np.concatenate([inc.detect_array for inc in incidents])
     late = (start >= W) & (start < end) & (detect >= end)
     if not late.any():
-        return 0
-    n = 0
-    for a, inc in enumerate(incidents):  # rare: summed per application as always
+        return 0, none
+    apps, prios, starts = [], [], []
+    for a, inc in enumerate(incidents):
         late = (inc.start_array >= W) & (inc.start_array < end) & (inc.detect_array >= end)
         if late.any():
-            n += int(late.sum())
-            prio = np.asarray(inc.prio)[late]
-            downtime[a] += float(((end - inc.start_array[late]) * impact[prio]).sum())
-    return n
+            apps.append(np.full(int(late.sum()), a))
+            prios.append(np.asarray(inc.prio)[late])
+            starts.append(inc.start_array[late])
+    apps_, prios_, starts_ = (np.concatenate(x) for x in (apps, prios, starts))
+    return len(apps_), [apps_, prios_, starts_]
+
+
+def union_length(app: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_apps: int) -> np.ndarray:
+    """Per application, the length of the union of the intervals [lo, hi) (lo < hi, every
+    time >= 0): overlapping incidents on one application are one outage, not two."""
+    out = np.zeros(n_apps)
+    if not len(app):
+        return out
+    order = np.lexsort((lo, app))
+    app, lo, hi = app[order], lo[order], hi[order]
+    # each application's times shifted past the one before, so one running maximum
+    # serves them all (every time is >= 0 and below ``span``)
+    span = float(hi.max()) * 2.0 + 1.0
+    shift = app * span
+    reach = np.maximum.accumulate(hi + shift) - shift  # furthest end so far, per app
+    first = np.ones(len(app), bool)
+    first[1:] = (app[1:] != app[:-1]) | (lo[1:] > reach[:-1])  # a new outage begins
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], len(app)) - 1
+    np.add.at(out, app[starts], reach[ends] - lo[starts])
+    return out
+
+
+def outage_hours(app, prio, start, stop, impact: np.ndarray, n_apps: int,
+                 W: float, end: float) -> list[float]:
+    """Each application's downtime in [W, end): the time it is impaired, each instant
+    weighted by the worst impact open then (a P1 and a P2 overlapping are one full
+    outage). Never more than the window's hours (docs/model.md, "Outages")."""
+    app = np.asarray(app, dtype=np.int64)
+    prio = np.asarray(prio, dtype=np.int64)
+    lo = np.maximum(np.asarray(start, dtype=float), W) - W
+    hi = np.minimum(np.asarray(stop, dtype=float), end) - W
+    keep = hi > lo
+    app, prio, lo, hi = app[keep], prio[keep], lo[keep], hi[keep]
+    weight = np.asarray(impact, dtype=float)[prio]
+    # the worst impact open at an instant is the sum, over the impact levels L at or
+    # below it, of L minus the next level down: so add up, level by level, the union of
+    # the outages at least that bad, times the step to the next level
+    levels = sorted({float(w) for w in np.unique(weight) if w > 0}, reverse=True)
+    out = np.zeros(n_apps)
+    for k, level in enumerate(levels):
+        step = level - (levels[k + 1] if k + 1 < len(levels) else 0.0)
+        bad = weight >= level
+        out += step * union_length(app[bad], lo[bad], hi[bad], n_apps)
+    return out.tolist()
 
 
 def summarise(values, groups, n_groups: int,
@@ -438,7 +501,6 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     hours = end - W
     weeks = hours / WEEK
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
-    impact = plan.impact
     q_last = np.asarray(rep.q_last, dtype=float)
     q_area = np.asarray(rep.q_area, dtype=float)
     if end > W:  # the queues from their last change to the end
@@ -446,18 +508,23 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         q_area = np.where(end > q_last, more, q_area)
 
     # incidents still open: created ones, and ones started but not yet detected
-    downtime = np.asarray(rep.downtime, dtype=float).tolist()
     count = getattr(rep, "measured", None)  # the compiled engine counts them as it goes
     if count is None:
         count = sum(1 for tk in rep.tickets if tk[MEASURED])
-    unresolved = 0
-    for tk in rep.open.values():
-        if tk[MEASURED]:
-            unresolved += 1
-            downtime[tk[APP]] += (end - tk[START]) * impact[tk[PRIO]]
-    late = _late(rep, W, end, c.impact, downtime)
+    unresolved = sum(1 for tk in rep.open.values() if tk[MEASURED])
+    still = [[tk[APP] for tk in rep.open.values()], [tk[PRIO] for tk in rep.open.values()],
+             [tk[START] for tk in rep.open.values()]]
+    late, undetected = _late(rep, W, end)
     count += late
     unresolved += late
+    outages = [np.concatenate([np.asarray(done, dtype=float), still_open, *more])
+               for done, still_open, more in zip(
+                   rep.outages[:3], still, [[u] for u in undetected] or [[], [], []],
+                   strict=True)]
+    n_open = len(outages[0]) - len(rep.outages[0])
+    stop = np.concatenate([np.asarray(rep.outages[3], dtype=float), np.full(n_open, end)])
+    downtime = outage_hours(outages[0], outages[1], outages[2], stop, c.impact,
+                            len(plan.apps), W, end)
 
     m: dict[str, float] = {}
     ttr = np.asarray(rep.ttr, dtype=float)
@@ -494,12 +561,12 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     columns[:, 6] = f(rep.t_resolved, dtype=float) / nres if nres > 0 else math.nan
     columns[:, 7] = f(rep.t_deploys, dtype=float) / weeks if weeks > 0 else math.nan
     m.update(zip(c.team_names, columns.ravel().tolist(), strict=True))
-    labour_cost = [0.0, 0.0]  # opex, capex, added up team by team
+    busy_cost = [0.0, 0.0]  # opex, capex, added up team by team
     toil_cost = [0.0, 0.0]
-    labour = (f(rep.labour, dtype=float) * c.hourly * annual).tolist()
+    busy = (f(rep.busy_work, dtype=float) * c.hourly * annual).tolist()
     toil = (f(rep.toil_hours, dtype=float) * c.hourly * annual).tolist()
-    for k, lc, tc in zip(c.capex, labour, toil, strict=True):
-        labour_cost[k] += lc
+    for k, bc, tc in zip(c.capex, busy, toil, strict=True):
+        busy_cost[k] += bc
         toil_cost[k] += tc
 
     lead = np.asarray(rep.lead, dtype=float)
@@ -534,7 +601,7 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
 
     callout = [rep.callout_opex * annual, rep.callout_capex * annual]
     costs_and_availability(m, plan, downtime, hours, annual,
-                           labour_cost, toil_cost, c.standby, callout)
+                           busy_cost, toil_cost, c.standby, callout)
 
     hists = {
         "incidents.time_to_restore": _histogram(ttr_ordered),

@@ -13,6 +13,8 @@ HOURS_PER_WEEK = 168.0
 #: a year is 52 weeks everywhere: annual money in reports, per-year thresholds in gates
 WEEKS_PER_YEAR = 52.0
 HOURS_PER_YEAR = WEEKS_PER_YEAR * HOURS_PER_WEEK
+#: a full-time week, for a 24x7 calendar whose people work shifts
+FULL_TIME_HOURS_PER_WEEK = 40.0
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -39,3 +41,13 @@ class Calendar:
 
 
 ALWAYS = Calendar(always=True)
+
+
+def paid_hours_per_week(calendar: Calendar, headcount: int, responders: int) -> float:
+    """The hours a team is paid for each week (its headcount cost): every person's
+    working week (a full-time week where the calendar is 24x7, covered in shifts), and
+    never fewer than the hours its responders are on duty (one responder alone covering
+    24x7 is paid for all 168 hours)."""
+    if not calendar.always:
+        return headcount * calendar.working_hours_per_week
+    return max(headcount * FULL_TIME_HOURS_PER_WEEK, responders * calendar.working_hours_per_week)
