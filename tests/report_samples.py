@@ -92,6 +92,7 @@ def results(replications: int = 30, *, seed: int = 7, discontinuous: float = 0.0
         "oncall.unpaid_hours": around(unpaid_hours),
         "oncall.callouts_per_week": around(2.1),
         "cost.oncall": around(180_000),
+        "cost.headcount": np.full(n, 1_100_000.0),
         "cost.labour": around(95_000),
         "cost.toil": around(7_500),
         "cost.downtime": around(1_234_567),
@@ -104,6 +105,8 @@ def results(replications: int = 30, *, seed: int = 7, discontinuous: float = 0.0
     for team, u in utilisation.items():
         p = f"teams.{team}."
         s[p + "utilisation"] = around(u, 0.02)
+        s[p + "offered_load"] = s[p + "utilisation"] * 1.01
+        s[p + "queue_growth"] = np.sin(np.arange(n))  # no trend (and no draws taken)
         s[p + "queue_wait.mean"] = around(0.6)
         s[p + "queue_wait.p95"] = around(5.5)
         s[p + "tickets_per_week"] = around(4.1)
@@ -134,6 +137,8 @@ def results(replications: int = 30, *, seed: int = 7, discontinuous: float = 0.0
     flags = np.zeros(n)
     flags[: int(round(discontinuous * n))] = 1.0
     s["delivery.discontinuous"] = flags
+    # replications that fell behind grew a backlog of about 30 requests; the others none
+    s["deployments.backlog_growth"] = np.where(flags > 0, 30.0, 0.0) + np.cos(np.arange(n))
     for app, avail in (("checkout", checkout_availability), ("search", 0.9995)):
         p = f"applications.{app}."
         s[p + "availability"] = np.clip(around(avail, 0.0003), 0, 1)

@@ -14,13 +14,13 @@ def test_sections_tables_and_verdict():
                     "### On-call and cost by team", "### Cost per year",
                     "### Availability by application", "### Warnings"):
         assert heading in text
-    assert "**Delivery: Discontinuous Delivery** — deployments fell behind demand in 80%" in text
+    assert "**Delivery: Discontinuous Delivery** — 1.10 deployments a week delivered" in text
     assert "| Team | Tier | Tickets /wk |" in text
     assert re.search(r"\| app-ops \| L2 · deploys \| .* \| \*\*9\d\.\d% ±0\.\d% !\*\* \|", text)
-    assert "| **Total (OpEx + CapEx + downtime)** | **£" in text
+    assert "| **Total (headcount + on-call + downtime)** | **£" in text
     assert "| Priority | Mean | p50 | p95 |" in text
     assert re.search(r"\| \*\*Urgent \(P1, P2\)\*\* \| \*\*2\.\d\dh ±", text)
-    assert "- ⚠️ **WARN** app-ops is 9" in text
+    assert "- ⚠️ **WARN** app-ops is offered 9" in text
 
 
 def test_histograms_in_text_blocks_and_all_metrics_folded():

@@ -252,13 +252,13 @@ class Figures:
 
         teams = len(layout.plan.teams)
         self.team_f = np.zeros((teams, k.T_Q_LAST + 1))
-        self.team_n = np.zeros((teams, k.T_RESOLVED + 1), dtype=np.int64)
+        self.team_n = np.zeros((teams, k.T_Q_MARK + 1), dtype=np.int64)
         # every team's waits, one after the other (as many as its sources have incidents)
         room = int(np.diff(draws.first)[layout.src_app].sum())
         self.waits = np.empty(room)
         self.waited = np.empty(room)
         self.inc_f = np.zeros(k.I_FLOW + 1)
-        self.inc_n = np.zeros(k.I_AT_MARK + 1, dtype=np.int64)
+        self.inc_n = np.zeros(k.I_OPEN + 1, dtype=np.int64)
         self.ttr = np.empty(len(draws.start))
         self.resolved_at = np.empty(len(draws.start))
         plan = layout.plan

@@ -33,12 +33,12 @@ T_BUSY, T_WORK, T_AREA, T_Q_LAST = range(4)
 #: per team, counts: tickets measured and those of them that waited, where their waits
 #: start in ``waits`` and ``waited``, the queue at the end, the longest queue, and the
 #: incidents it resolved
-T_TICKETS, T_WAITED, T_FIRST, T_Q_NOW, T_LONGEST, T_RESOLVED = range(6)
+T_TICKETS, T_WAITED, T_FIRST, T_Q_NOW, T_LONGEST, T_RESOLVED, T_Q_MARK = range(7)
 #: per replication, floats: the totals of the queue waits, handoff delays and flow
 #: efficiencies of the resolved incidents
 I_QWAIT, I_HDELAY, I_FLOW = range(3)
 #: per replication, counts
-I_DONE, I_FLOW_N, I_HANDOFFS, I_CREATED, I_LATE, I_OPEN, I_AT_MARK = range(7)
+I_DONE, I_FLOW_N, I_HANDOFFS, I_CREATED, I_LATE, I_OPEN = range(6)
 
 
 # -- ordering by time ------------------------------------------------------------------------
@@ -308,10 +308,13 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
     # the queue's changes merged in time order (sentinels end both runs)
     ups[n_up] = downs[n_down] = np.inf
     queue = longest = up = down = 0
+    at_mark = -1  # the queue at the end of the warm-up
     last = area = 0.0
     for _ in range(n_up + n_down):
         joining = ups[up] <= downs[down]
         at = ups[up] if joining else downs[down]
+        if at > W and at_mark < 0:
+            at_mark = queue
         if at > W and at > last:
             area += queue * (at - (last if last > W else W))
         queue += 1 if joining else -1
@@ -323,6 +326,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
     team_f[t, T_AREA], team_f[t, T_Q_LAST] = area, last
     team_n[t, T_TICKETS], team_n[t, T_WAITED], team_n[t, T_FIRST] = tickets, n_waited, lo
     team_n[t, T_Q_NOW], team_n[t, T_LONGEST] = queue, longest
+    team_n[t, T_Q_MARK] = queue if at_mark < 0 else at_mark
 
 
 @numba.njit(cache=True)
@@ -333,7 +337,7 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
     n_all = start.shape[0]
     res = np.empty(n_all)
     order = np.empty(n_all, dtype=np.int64)
-    done = handoffs = created = late = still_open = at_mark = 0
+    done = handoffs = created = late = still_open = 0
     for a in range(app_first.shape[0] - 1):
         for i in range(app_first[a], app_first[a + 1]):
             arrived = detect[i] < H
@@ -350,8 +354,6 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
                 late += 1
             if arrived and not resolved < math.inf:
                 still_open += 1
-            if detect[i] < W and arrived and not resolved < W:
-                at_mark += 1
             resolved_at[i] = resolved
     # resolution order; simultaneous ones by application, then start
     # (typed arguments, not literals: the teams' sorts and this share one compiled sort)
@@ -369,5 +371,4 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
             flowing += 1
     inc_f[I_QWAIT], inc_f[I_HDELAY], inc_f[I_FLOW] = total_q, total_h, flow
     inc_n[I_DONE], inc_n[I_FLOW_N], inc_n[I_HANDOFFS] = done, flowing, handoffs
-    inc_n[I_CREATED], inc_n[I_LATE], inc_n[I_OPEN], inc_n[I_AT_MARK] = (
-        created, late, still_open, at_mark)
+    inc_n[I_CREATED], inc_n[I_LATE], inc_n[I_OPEN] = created, late, still_open

@@ -16,7 +16,6 @@ import numpy as np
 
 from whorunsit.engine import tally
 from whorunsit.engine.fastpath_kernel import (
-    I_AT_MARK,
     I_CREATED,
     I_DONE,
     I_FLOW,
@@ -30,6 +29,7 @@ from whorunsit.engine.fastpath_kernel import (
     T_BUSY,
     T_FIRST,
     T_Q_LAST,
+    T_Q_MARK,
     T_Q_NOW,
     T_RESOLVED,
     T_TICKETS,
@@ -188,6 +188,11 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
         m[p + "work_time.mean"] = _ratio(float(team_f[t, T_WORK]), tickets)
         m[p + "resolved_share"] = _ratio(int(team_n[t, T_RESOLVED]), nres)
         m[p + "deployments_per_week"] = _ratio(0, weeks)
+        growth = float(int(team_n[t, T_Q_NOW]) - int(team_n[t, T_Q_MARK]))
+        m[p + "offered_load"] = float(tally.offered_load(
+            np.array([busy]), np.array([growth]), np.array([float(team_f[t, T_WORK])]),
+            np.array([float(tickets)]), np.array([avail]))[0])
+        m[p + "queue_growth"] = growth
         busy_cost[team.capex] += busy * team.hourly_cost * annual
         toil_cost[team.capex] += 0.0 * team.hourly_cost * annual
 
@@ -197,10 +202,9 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     m["deployments.throughput_per_week"] = _ratio(0, weeks)
     m["deployments.demand_per_week"] = _ratio(0, weeks)
     m["deployments.backlog"] = 0.0
+    m["deployments.backlog_growth"] = 0.0
     m["delivery.discontinuous"] = 0.0
-    open_growth = int(inc_n[I_OPEN]) - int(inc_n[I_AT_MARK])
-    swamped = count > 0 and open_growth > max(10.0, 2.0 * _ratio(count, weeks))
-    m["queues.unstable"] = float(swamped)
+    m["queues.unstable"] = 0.0  # the fast path has no queue cap to pass
 
     for team in plan.teams:
         t = team.index

@@ -151,6 +151,7 @@ class _Counters:
         self.undetected = None if arrivals is None else \
             sum(len(inc.detect_array) for inc in incs) - arrivals
         self.q_last, self.q_area, self.q_n = st.q_last, st.q_area, st.qlen
+        self.q_mark = st.q_mark
         self.busy_work, self.away, self.labour = st.busy_work, st.away, st.labour
         self.t_tickets, self.t_resolved, self.t_deploys = st.t_tickets, st.t_resolved, \
             st.t_deploys
@@ -178,7 +179,6 @@ class _Counters:
         self.i_flow, self.i_flow_n = sf[ks.I_FLOW], si[ks.I_FLOW_N]
         self.d_demand, self.d_done = si[ks.D_DEMAND], si[ks.D_DONE]
         self.backlog, self.backlog_at_mark = si[ks.BACKLOG], si[ks.BACKLOG_MARK]
-        self.open_at_mark = si[ks.OPEN_MARK]
         self.overflow = bool(si[ks.OVERFLOW])
         self.callout_opex, self.callout_capex = sf[ks.C_OPEX], sf[ks.C_CAPEX]
 

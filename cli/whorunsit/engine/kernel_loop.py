@@ -61,7 +61,6 @@ from whorunsit.engine.kernel_state import (
     NOPEN,
     NOW,
     NTK,
-    OPEN_MARK,
     OVERFLOW,
     SEG,
     SEG_END,
@@ -634,8 +633,9 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
         elif kind == EV_CAL:
             flip(s, x)
         elif kind == EV_MARK:
-            s.si[OPEN_MARK] = s.si[NOPEN]
             s.si[BACKLOG_MARK] = s.si[BACKLOG]
+            for t in range(s.qlen.shape[0]):
+                s.q_mark[t] = s.qlen[t]
     s.sf[END] = max(s.sf[NOW], s.W) if s.si[OVERFLOW] else H
 
 

@@ -17,8 +17,8 @@ import numpy as np
 NOW, SEG_START, SEG_END, C_CAPEX, C_OPEX, I_QWAIT, I_HDELAY, I_FLOW, END = range(9)
 # integer scalars
 (SEQ, SEG, WAITING, BACKLOG, OVERFLOW, NTK, NDEP, EVN, I_HANDOFFS, I_REASS, I_FLOW_N,
- D_DONE, D_DEMAND, D_PREEMPTED, OPEN_MARK, BACKLOG_MARK, NOPEN, NTTR, NLEAD, NWAITS,
- STATUS, NMEASURED, T_CHANGE) = range(23)
+ D_DONE, D_DEMAND, D_PREEMPTED, BACKLOG_MARK, NOPEN, NTTR, NLEAD, NWAITS,
+ STATUS, NMEASURED, T_CHANGE) = range(22)
 # why a loop stopped early: a capacity ran out (0: it did not)
 FULL_REWORK, FULL_EVENTS, FULL_QUEUE, FULL_WAITS = 1, 2, 3, 4
 
@@ -100,6 +100,7 @@ class State(NamedTuple):
     t_resolved: np.ndarray
     t_deploys: np.ndarray
     qlen: np.ndarray
+    q_mark: np.ndarray         # each team's queue at the end of the warm-up
     q_last: np.ndarray
     q_area: np.ndarray
     callouts: np.ndarray
@@ -140,7 +141,7 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
     pools = n_teams + n_rotas
     nP = max(1, n_policies)
     i64, f64, b = np.int64, np.float64, np.bool_
-    shapes = {"sf": (f64, (9,)), "si": (i64, (23,)), "busy": (i64, (pools,)),
+    shapes = {"sf": (f64, (9,)), "si": (i64, (22,)), "busy": (i64, (pools,)),
               "cap": (i64, (pools,)), "q_len": (i64, (pools,)),
               "ready_h": (i64, (nP,)), "ready_n": (i64, (nP,)),
               "waiting_h": (i64, (nP,)), "waiting_n": (i64, (nP,)),
@@ -150,7 +151,8 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
     for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
                  "q_area", "callout_cost", "unpaid", "toil_hours"):
         shapes[name] = (f64, (n_teams,))
-    for name in ("t_tickets", "t_work_n", "t_resolved", "t_deploys", "qlen", "callouts"):
+    for name in ("t_tickets", "t_work_n", "t_resolved", "t_deploys", "qlen", "q_mark",
+                 "callouts"):
         shapes[name] = (i64, (n_teams,))
     return shapes
 

@@ -96,7 +96,7 @@ FIELDS = [
     ("rework_used", _a(I, 1)), ("busy_work", _a(F, 1)), ("labour", _a(F, 1)),
     ("away", _a(F, 1)), ("toil_balance", _a(F, 1)), ("t_tickets", _a(I, 1)),
     ("t_work_sum", _a(F, 1)), ("t_work_n", _a(I, 1)), ("t_resolved", _a(I, 1)),
-    ("t_deploys", _a(I, 1)), ("qlen", _a(I, 1)), ("q_last", _a(F, 1)), ("q_area", _a(F, 1)),
+    ("t_deploys", _a(I, 1)), ("qlen", _a(I, 1)), ("q_mark", _a(I, 1)), ("q_last", _a(F, 1)), ("q_area", _a(F, 1)),
     ("callouts", _a(I, 1)), ("callout_cost", _a(F, 1)), ("unpaid", _a(F, 1)),
     ("toil_hours", _a(F, 1)), ("ttr", _a(F, 1)),
     ("ttr_prio", _a(I, 1)), ("lead", _a(F, 1)), ("waits", _a(F, 1)),
@@ -300,6 +300,7 @@ def make(pl, dr, st):
     s.t_resolved = borrowed(st.t_resolved)
     s.t_deploys = borrowed(st.t_deploys)
     s.qlen = borrowed(st.qlen)
+    s.q_mark = borrowed(st.q_mark)
     s.q_last = borrowed(st.q_last)
     s.q_area = borrowed(st.q_area)
     s.callouts = borrowed(st.callouts)

@@ -41,6 +41,7 @@ def init(rep) -> None:
     rep.t_resolved = [0] * nT
     rep.t_deploys = [0] * nT
     rep.q_n = [0] * nT
+    rep.q_mark = [0] * nT  # each team's queue at the end of the warm-up
     rep.q_last = [0.0] * nT
     rep.q_area = [0.0] * nT
     rep.callouts = [0] * nT
@@ -67,15 +68,14 @@ def init(rep) -> None:
     rep.d_done = 0
     rep.d_demand = 0
     rep.d_preempted = 0
-    rep.open_at_mark = 0
     rep.backlog_at_mark = 0
 
 
 # -- while running -------------------------------------------------------------------------
 def mark(rep) -> None:
     """End of the warm-up: remember the queues, to tell growth from noise later."""
-    rep.open_at_mark = len(rep.open)
     rep.backlog_at_mark = rep.backlog
+    rep.q_mark = list(rep.q_n)
 
 
 def queue_change(rep, team: int, delta: int) -> None:
@@ -268,6 +268,18 @@ def _ratios(a: np.ndarray, b) -> np.ndarray:
     return np.divide(a, b, out=out, where=np.asarray(b) > 0)
 
 
+def offered_load(busy: np.ndarray, growth: np.ndarray, work_sum: np.ndarray,
+                 work_n: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Per team, the work that arrived for its working-hours responders over the hours
+    they had: the work they did, plus the work its queue grew by (tickets x the team's
+    mean work per ticket), over the available responder-hours. Work is conserved, so in
+    a replication this is the offered load, and above 1 where the utilisation, capped at
+    1, cannot say how far demand outruns the team (stats/stability.py)."""
+    mean_work = _ratios(work_sum, work_n)
+    queued = np.where(np.isfinite(mean_work), growth * np.nan_to_num(mean_work), 0.0)
+    return _ratios(np.maximum(busy + queued, 0.0), available)
+
+
 def _histogram(ordered: np.ndarray) -> np.ndarray:
     """``numpy.histogram(values, HISTOGRAM_EDGES)[0]`` of values already sorted: what
     numpy does for explicit edges (count below each edge, the last one inclusive), without
@@ -287,7 +299,8 @@ class _Constants:
         teams = plan.teams
         self.team_names = [f"teams.{t.name}.{k}" for t in teams for k in (
             "utilisation", "queue_wait.mean", "queue_wait.p95", "queue_length.mean",
-            "tickets_per_week", "work_time.mean", "resolved_share", "deployments_per_week")]
+            "tickets_per_week", "work_time.mean", "resolved_share", "deployments_per_week",
+            "offered_load", "queue_growth")]
         self.oncall_names = [f"oncall.{t.name}.{k}" for t in teams for k in (
             "standby_cost", "callout_cost", "callouts_per_person_week", "unpaid_hours",
             "toil_hours")]
@@ -551,8 +564,9 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     avail = c.responders * working - np.asarray(rep.away, dtype=float)
     wait_mean, wait_p95 = summarise_(*_waits(rep), nT, (95.0,))
     f = np.asarray
-    columns = np.empty((nT, 8))
-    columns[:, 0] = _ratios(f(rep.busy_work, dtype=float), avail)
+    columns = np.empty((nT, 10))
+    busy_work = f(rep.busy_work, dtype=float)
+    columns[:, 0] = _ratios(busy_work, avail)
     columns[:, 1] = wait_mean
     columns[:, 2] = [p[0] for p in wait_p95]
     columns[:, 3] = q_area / hours if hours > 0 else math.nan
@@ -560,6 +574,10 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     columns[:, 5] = _ratios(f(rep.t_work_sum, dtype=float), f(rep.t_work_n, dtype=float))
     columns[:, 6] = f(rep.t_resolved, dtype=float) / nres if nres > 0 else math.nan
     columns[:, 7] = f(rep.t_deploys, dtype=float) / weeks if weeks > 0 else math.nan
+    growth = f(rep.q_n, dtype=float) - f(rep.q_mark, dtype=float)
+    columns[:, 8] = offered_load(busy_work, growth, f(rep.t_work_sum, dtype=float),
+                                 f(rep.t_work_n, dtype=float), avail)
+    columns[:, 9] = growth
     m.update(zip(c.team_names, columns.ravel().tolist(), strict=True))
     busy_cost = [0.0, 0.0]  # opex, capex, added up team by team
     toil_cost = [0.0, 0.0]
@@ -578,12 +596,11 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["deployments.throughput_per_week"] = _ratio(rep.d_done, weeks)
     m["deployments.demand_per_week"] = demand_pw
     m["deployments.backlog"] = float(rep.backlog)
-    growth = rep.backlog - rep.backlog_at_mark
-    behind = rep.d_demand > 0 and growth > max(4.0, 2.0 * demand_pw)
+    backlog_growth = rep.backlog - rep.backlog_at_mark
+    m["deployments.backlog_growth"] = float(backlog_growth)
+    behind = rep.d_demand > 0 and backlog_growth > max(4.0, 2.0 * demand_pw)
     m["delivery.discontinuous"] = float(rep.overflow or behind)
-    open_growth = len(rep.open) - rep.open_at_mark
-    swamped = count > 0 and open_growth > max(10.0, 2.0 * _ratio(count, weeks))
-    m["queues.unstable"] = float(rep.overflow or behind or swamped)
+    m["queues.unstable"] = float(rep.overflow)
 
     unpaid = f(rep.unpaid, dtype=float)
     callouts = f(rep.callouts, dtype=float)

@@ -16,6 +16,8 @@ import numpy as np
 from whorunsit.model import OutOfHours, RotaCover, Scenario
 from whorunsit.model.scenario import OWNER
 from whorunsit.report import format as fmt
+from whorunsit.stats import stability
+from whorunsit.stats.intervals import MIN_VALUES
 from whorunsit.stats.results import Estimate, Results
 
 #: utilisation above which queues grow non-linearly (and people burn out)
@@ -40,8 +42,17 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]]
     notes: list[str] = field(default_factory=list)
-    #: how many rows at the end are totals
+    #: how many rows are totals, ending at row ``totals_at`` (None: the last row)
     totals: int = 0
+    totals_at: int | None = None
+
+    def is_total(self, i: int) -> bool:
+        end = len(self.rows) if self.totals_at is None else self.totals_at
+        return end - self.totals <= i < end
+
+    def before_totals(self, i: int) -> bool:
+        """Whether row i is the last before the totals (a rule goes under it)."""
+        return self.totals > 0 and self.is_total(i + 1) and not self.is_total(i)
 
 
 @dataclass(frozen=True)
@@ -159,20 +170,25 @@ def precision_text(est: Estimate | None, target: float | None = None) -> str:
 # -- headline ---------------------------------------------------------------------------------
 
 def verdict(results: Results) -> Verdict:
-    """Continuous or Discontinuous Delivery: discontinuous in more than half the replications."""
+    """Continuous or Discontinuous Delivery: discontinuous when the deployment backlog grew
+    over the measured horizon, significantly and by more than two weeks of demand
+    (stats/stability.py)."""
+    d = stability.delivery(results.samples)
     samples = results.samples.get("delivery.discontinuous")
-    demand = results.samples.get("deployments.demand_per_week")
-    if samples is None or demand is None or not np.nansum(demand) > 0:
+    if d is None or samples is None:
         return Verdict(None, math.nan, "No deployment demand",
                        "no deployments were requested, so there is no delivery verdict")
     finite = samples[np.isfinite(samples)]
     share = float(finite.mean()) if len(finite) else math.nan
-    if share > 0.5:
+    if d.discontinuous:
         return Verdict(False, share, "Discontinuous Delivery",
-                       f"deployments fell behind demand in {share:.0%} of replications; "
-                       "the backlog and lead times grow with the horizon")
+                       f"{fmt.number(d.throughput_per_week)} deployments a week delivered "
+                       f"against {fmt.number(d.demand_per_week)} asked for: the backlog grew "
+                       f"by {fmt.number(d.growth)} requests on average over the horizon, so "
+                       "lead times grow with it")
     return Verdict(True, share, "Continuous Delivery",
-                   f"deployments kept up with demand in {1 - share:.0%} of replications")
+                   f"{fmt.number(d.throughput_per_week)} deployments a week delivered against "
+                   f"{fmt.number(d.demand_per_week)} asked for, with no lasting backlog")
 
 
 def _headline(view: _View) -> Table:
@@ -200,7 +216,7 @@ def _headline(view: _View) -> Table:
     row("Downtime cost", "cost.downtime")
     unpaid = view.value("oncall.unpaid_hours")
     row("Unpaid out-of-hours work", "oncall.unpaid_hours", warn=unpaid > 0)
-    row("Total cost (OpEx + CapEx + downtime)", "cost.total")
+    row("Total cost (headcount + on-call + downtime)", "cost.total")
     return Table("Headline outcomes", ["Outcome", "Estimate ±95% CI"], rows)
 
 
@@ -366,20 +382,26 @@ def _oncall(view: _View) -> Table:
 
 
 def _costs(view: _View) -> Table:
-    rows = []
-    for label, name in (
-        ("On-call pay (standby + callouts)", "cost.oncall"),
-        ("Labour on incidents and deployments", "cost.labour"),
-        ("Working time lost to TOIL", "cost.toil"),
-        ("OpEx total", "cost.opex"),
-        ("CapEx total", "cost.capex"),
-        ("Downtime", "cost.downtime"),
-        ("Total (OpEx + CapEx + downtime)", "cost.total"),
-    ):
-        if view.has(name):
-            rows.append([_name(label), view.cell(name, suffix=True)])
-    totals = 1 if rows and rows[-1][0].text.startswith("Total") else 0
-    return Table("Cost per year", ["Item", "Estimate ±95% CI"], rows, totals=totals)
+    """The bill, whose lines add up to the total, then how it is funded and how much of
+    the paid hours incidents, deployments and time off in lieu take (docs/model.md,
+    "Costs")."""
+    def rows(*items: tuple[str, str]) -> list[list[Cell]]:
+        return [[_name(label), view.cell(name, suffix=True)] for label, name in items
+                if view.has(name)]
+
+    bill = rows(("Headcount (people x paid hours)", "cost.headcount"),
+                ("On-call pay (standby + callouts)", "cost.oncall"),
+                ("Downtime", "cost.downtime"),
+                ("Total (headcount + on-call + downtime)", "cost.total"))
+    inside = rows(("OpEx (headcount and on-call)", "cost.opex"),
+                  ("CapEx (headcount and on-call)", "cost.capex"),
+                  ("Paid hours on incidents, deployments", "cost.labour"),
+                  ("Paid hours given back as TOIL", "cost.toil"))
+    notes = ["below the total: how it is funded (downtime is neither OpEx nor CapEx), and "
+             "what the paid hours went on (inside the headcount, not added to it)"]
+    totals = 1 if bill and bill[-1][0].text.startswith("Total") else 0
+    return Table("Cost per year", ["Item", "Estimate ±95% CI"], bill + inside, notes,
+                 totals=totals, totals_at=len(bill))
 
 
 # -- availability -----------------------------------------------------------------------------
@@ -416,11 +438,22 @@ def _charts(results: Results) -> list[Chart]:
 
 def _warnings(view: _View, precision: float | None) -> list[str]:
     out = []
-    for team in _teams_in_order(view):
-        u = view.value(f"teams.{team}.utilisation")
-        if u > UTILISATION_WARNING:
-            out.append(f"{team} is {fmt.percent(u)} utilised (over {UTILISATION_WARNING:.0%}): "
-                       "queues grow non-linearly and burnout risk is high")
+    teams = _teams_in_order(view)
+    judged = stability.stability(view.results.samples, teams)
+    for t in judged.unstable:
+        out.append(f"{t.team} is offered {fmt.percent(t.load)} of what it can serve "
+                   f"[{fmt.percent(t.low)}, {fmt.percent(t.high)}] and its queue grew by "
+                   f"{fmt.number(t.growth)} tickets on average: demand is above what it can "
+                   "serve, so waits grow with the horizon and the figures above are lower "
+                   "bounds")
+    if judged.overflowed:
+        # a count, not a rounded share: one replication in 400 must not read as "0%"
+        out.append(f"{judged.overflowed} of {judged.replications} replications stopped when "
+                   "queues passed 20,000 items: demand is far above what the teams can serve")
+    for t in judged.near_capacity:
+        out.append(f"{t.team} is offered {fmt.percent(t.load)} of what it can serve (over "
+                   f"{stability.NEAR_CAPACITY:.0%}): queues grow non-linearly and burnout risk "
+                   "is high")
     for team in _teams_in_order(view):
         h = view.value(f"oncall.{team}.unpaid_hours")
         if h > 0:
@@ -432,18 +465,14 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
             met = f" (met in {p:.0%} of replications)" if math.isfinite(p) else ""
             out.append(f"{app.name} availability {fmt.availability(a)} is below its "
                        f"{fmt.target(app.availability_target)} target{met}")
-    unstable = view.value("queues.unstable")
-    if unstable > 0:
-        # a count, not a rounded share: one replication in 400 must not read as "0%"
-        n = view.results.replications
-        out.append(f"queues grew without bound in {round(unstable * n)} of {n} replications"
-                   f" ({fmt.percent(unstable)}): demand is above what the teams can serve, "
-                   "so waits grow with the horizon and the figures above are lower bounds")
     v = verdict(view.results)
     if v.continuous is False:
         out.append(f"Discontinuous Delivery: {v.detail}")
-    if view.results.replications < 2:
-        out.append("one replication gives no confidence interval: run at least 2 (30+ is sensible)")
+    n = view.results.replications
+    if n < MIN_VALUES:
+        out.append(f"{n} replication{'s give' if n != 1 else ' gives'} no usable confidence "
+                   f"interval (±?: too wide to use): run at least {MIN_VALUES} (30+ is "
+                   "sensible)")
     est = view.get(PRECISION_METRIC)
     if precision is not None and est is not None and fmt.relative_precision(est) > precision:
         out.append(f"precision target ±{precision:.1%} on {PRECISION_METRIC} not reached: "

@@ -136,7 +136,7 @@ def value(x: float, unit: str, currency: str = "GBP", *, suffix: bool = True) ->
         return MISSING
     if unit == "h":
         return duration(x)
-    if unit == "share":
+    if unit in ("share", "load"):
         return percent(x)
     if unit == "availability":
         return availability(x)
@@ -160,7 +160,7 @@ def half_width(x: float, h: float, unit: str, currency: str = "GBP") -> str:
     if unit == "h":
         size, suffix = _duration_scale(x if x != 0 else h)
         return f"±{_pm(h / size, decimals(x / size))}{suffix}"
-    if unit in ("share", "availability"):
+    if unit in ("share", "load", "availability"):
         places = 3 if unit == "availability" else 1
         return f"±{_pm(h * 100, places)}%"
     if unit == "money/year":
@@ -180,6 +180,12 @@ def estimate(est: Estimate | None, currency: str = "GBP", *, unit: str | None = 
         return MISSING
     raw = unit or display_unit(est.name)
     main = value(est.value, raw, currency, suffix=suffix)
+    below, above = est.value - est.low, est.high - est.value
+    if math.isfinite(est.half_width) and abs(above - below) > 0.2 * est.half_width:
+        # lopsided (a share near 0 or 1, a time near 0): "±" would put an end outside
+        # the metric's domain, so the ends are written out
+        return (f"{main} [{value(est.low, raw, currency, suffix=False)}–"
+                f"{value(est.high, raw, currency, suffix=False)}]")
     pm = half_width(est.value, est.half_width, raw, currency)
     return f"{main} {pm}".strip()
 

@@ -30,7 +30,7 @@ def table(t: content.Table) -> list[str]:
     lines = ["| " + " | ".join(escape(c) for c in t.columns) + " |",
              "| " + " | ".join(align) + " |"]
     for i, row in enumerate(t.rows):
-        bold = i >= len(t.rows) - t.totals
+        bold = t.is_total(i)
         cells = [f"**{escape(c.text)}**" if (c.warn or bold) and c.text else escape(c.text)
                  for c in row]
         lines.append("| " + " | ".join(cells) + " |")

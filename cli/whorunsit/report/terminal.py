@@ -108,10 +108,10 @@ def _table(table: content.Table, width: int) -> RichTable:
         out.add_column(name, justify="right" if numeric else "left", header_style="bold",
                        width=widths[i])
     for i, row in enumerate(table.rows):
-        total = i >= len(table.rows) - table.totals
+        total = table.is_total(i)
         cells = [_cell(c, "bold" if total else "") for c in row]
-        out.add_row(*cells, end_section=(i == len(table.rows) - table.totals - 1
-                                         and table.totals > 0))
+        out.add_row(*cells, end_section=table.before_totals(i) or (
+            total and not table.is_total(i + 1) and i + 1 < len(table.rows)))
     return out
 
 

@@ -54,12 +54,15 @@ CATALOGUE: tuple[MetricInfo, ...] = (
     MetricInfo("teams.*.work_time.mean", "h", LOWER, "mean work time per ticket"),
     MetricInfo("teams.*.resolved_share", "share", NEUTRAL, "share of all incidents resolved here"),
     MetricInfo("teams.*.deployments_per_week", "/week", NEUTRAL, "deployments the team performed"),
+    MetricInfo("teams.*.offered_load", "load", LOWER, "work arriving for the team's working-hours responders / their available hours (above 1: more than they can serve)"),
+    MetricInfo("teams.*.queue_growth", "count", LOWER, "tickets waiting for the team at the horizon minus at the end of the warm-up", "signed"),
     MetricInfo("deployments.lead_time.mean", "h", LOWER, "mean request-to-live time"),
     MetricInfo("deployments.lead_time.p50", "h", LOWER, "median deployment lead time"),
     MetricInfo("deployments.lead_time.p95", "h", LOWER, "95th percentile deployment lead time"),
     MetricInfo("deployments.throughput_per_week", "/week", HIGHER, "deployments completed"),
     MetricInfo("deployments.demand_per_week", "/week", NEUTRAL, "deployments requested"),
     MetricInfo("deployments.backlog", "count", LOWER, "deployment requests waiting at the horizon"),
+    MetricInfo("deployments.backlog_growth", "count", LOWER, "deployment backlog at the horizon minus at the end of the warm-up", "signed"),
     MetricInfo("delivery.discontinuous", "share", LOWER, "replications whose deployment backlog grew by more than two weeks of demand", "binary"),
     MetricInfo("queues.unstable", "share", LOWER, "replications stopped because queues passed the cap (20,000 items)", "binary"),
     MetricInfo("oncall.*.standby_cost", "money/year", LOWER, "standby pay"),
@@ -95,7 +98,7 @@ def info(name: str) -> MetricInfo | None:
 
 
 #: units whose values are never negative
-_NOT_NEGATIVE = ("h", "count", "/week", "h/year", "money/year")
+_NOT_NEGATIVE = ("h", "count", "/week", "h/year", "money/year", "load")
 
 
 def domain(name: str) -> tuple[float, float]:
