@@ -99,7 +99,7 @@ def histogram_sorted(ranked: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 def _restore(m: dict[str, float], prefix: str, every: dict[str, float], n: int) -> None:
     """What ``tally.finish`` gives a priority group holding all n resolved incidents, or none."""
-    for stat in ("mean", "p50", "p95"):
+    for stat in ("mean", "p50", "p90", "p95"):
         m[prefix + "time_to_restore." + stat] = every[stat] if n else math.nan
 
 
@@ -150,7 +150,7 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     m["incidents.unresolved"] = float(unresolved)
     every = {"mean": float(ttr.mean()) if nres else math.nan}
     m["incidents.time_to_restore.mean"] = every["mean"]
-    for q in (50, 95, 99):
+    for q in (50, 90, 95, 99):
         every[f"p{q}"] = m[f"incidents.time_to_restore.p{q}"] = percentile_sorted(ranked, q)
     # every incident has one priority (an eligibility rule): that priority's figures are
     # all incidents' figures, the others' have no incidents

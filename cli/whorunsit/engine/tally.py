@@ -488,16 +488,17 @@ def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.n
                  summarise_) -> None:
     """Time to restore per priority and of the urgent incidents (those that call people
     out of hours)."""
-    means, pcts = summarise_(ttr, prio, 4, (50.0, 95.0))
+    means, pcts = summarise_(ttr, prio, 4, (50.0, 90.0, 95.0))
     for p in range(4):
         prefix = c.prio_prefix[p]
         m[prefix + "time_to_restore.mean"] = means[p]
-        m[prefix + "time_to_restore.p50"], m[prefix + "time_to_restore.p95"] = pcts[p]
-    stats = ("mean", "p50", "p95")
+        (m[prefix + "time_to_restore.p50"], m[prefix + "time_to_restore.p90"],
+         m[prefix + "time_to_restore.p95"]) = pcts[p]
+    stats = ("mean", "p50", "p90", "p95")
     if c.urgent.all():  # the same incidents in the same order: the same figures
         urgent = [m["incidents.time_to_restore." + k] for k in stats]
     else:
-        means, pcts = summarise_(ttr, c.urgent_group[prio], 1, (50.0, 95.0))
+        means, pcts = summarise_(ttr, c.urgent_group[prio], 1, (50.0, 90.0, 95.0))
         urgent = [means[0], *pcts[0]]
     for k, value in zip(stats, urgent, strict=True):
         m["incidents.urgent.time_to_restore." + k] = value
@@ -548,6 +549,7 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.time_to_restore.mean"] = _mean(ttr)
     ttr_ordered = np.sort(ttr)
     m["incidents.time_to_restore.p50"] = _pct(ttr_ordered, 50)
+    m["incidents.time_to_restore.p90"] = _pct(ttr_ordered, 90)
     m["incidents.time_to_restore.p95"] = _pct(ttr_ordered, 95)
     m["incidents.time_to_restore.p99"] = _pct(ttr_ordered, 99)
     summarise_ = getattr(rep, "summarise", summarise)

@@ -34,13 +34,15 @@ CATALOGUE: tuple[MetricInfo, ...] = (
     MetricInfo("incidents.unresolved", "count", LOWER, "incidents still open at the horizon"),
     MetricInfo("incidents.time_to_restore.mean", "h", LOWER, "mean time from start to resolution"),
     MetricInfo("incidents.time_to_restore.p50", "h", LOWER, "median time to restore"),
+    MetricInfo("incidents.time_to_restore.p90", "h", LOWER, "90th percentile time to restore"),
     MetricInfo("incidents.time_to_restore.p95", "h", LOWER, "95th percentile time to restore"),
     MetricInfo("incidents.time_to_restore.p99", "h", LOWER, "99th percentile time to restore"),
     *(MetricInfo(f"incidents.{group}.time_to_restore.{stat}", "h", LOWER,
                  f"{what} time to restore of {whose} incidents")
       for group, whose in (("P1", "P1"), ("P2", "P2"), ("P3", "P3"), ("P4", "P4"),
                            ("urgent", "urgent (callout-priority)"))
-      for stat, what in (("mean", "mean"), ("p50", "median"), ("p95", "95th percentile"))),
+      for stat, what in (("mean", "mean"), ("p50", "median"), ("p90", "90th percentile"),
+                         ("p95", "95th percentile"))),
     MetricInfo("incidents.handoffs.mean", "count", LOWER, "handoffs between teams per incident"),
     MetricInfo("incidents.reassignments.mean", "count", LOWER, "misroutes (ping-pong) per incident"),
     MetricInfo("incidents.queue_wait.mean", "h", LOWER, "time per incident spent waiting in queues"),
