@@ -125,12 +125,14 @@ def _from_results(name: str, results, seconds: float, teams: list[str]) -> Conte
 def run_fast(scenario, replications: int) -> Contender:
     """The fast path in this process: one core, like SimPy."""
     from whorunsit.engine import fastpath
+    from whorunsit.stats.results import Results
 
     # compiled code is loaded (or compiled once) before timing, as SimPy's import is
     fastpath.simulate(scenario, replications=1, seed=scenario.seed)
     began = time.perf_counter()
-    results = fastpath.simulate(scenario, replications=replications, seed=scenario.seed)
+    samples, hists = fastpath.simulate(scenario, replications=replications, seed=scenario.seed)
     seconds = time.perf_counter() - began
+    results = Results(scenario, scenario.seed, samples, hists)
     return _from_results("whorunsit fast path", results, seconds, ["l1", "l2", "l3"])
 
 
@@ -147,7 +149,8 @@ def run_default(scenario, replications: int) -> Contender:
 
 def run_general(scenario, replications: int) -> Contender:
     """The general event-driven engine on the same scenario, in this process."""
-    from whorunsit.engine.runner import Runner, merge
+    from whorunsit.engine.chunks import merge
+    from whorunsit.engine.runner import Runner
     from whorunsit.stats.results import Results
 
     with Runner(scenario, scenario.seed, workers=1, fast=False) as runner:

@@ -25,7 +25,8 @@ from whorunsit.model import (
     TeamKind,
     Tier,
 )
-from whorunsit.stats.results import HISTOGRAM_EDGES, Results
+from whorunsit.model.bins import HISTOGRAM_EDGES
+from whorunsit.stats.results import Results
 
 TEAMS = ("service-desk", "ops-bridge", "app-ops", "delivery")
 

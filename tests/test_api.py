@@ -10,7 +10,7 @@ import pytest
 from test_engine_scenarios import D, scenario, team, tier
 from whorunsit import api
 from whorunsit.errors import InputError
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ from whorunsit.engine.plan import Plan
 from whorunsit.engine.week import NIGHT, WEEKEND
 from whorunsit.errors import InputError
 from whorunsit.model import Application, Detection, RotaCover
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 
 def test_knowledge_factor_thins_with_every_supported_app():

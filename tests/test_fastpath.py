@@ -13,8 +13,8 @@ import pytest
 
 from test_engine_scenarios import D, scenario, team, tier
 from whorunsit.engine import fastpath, tally
+from whorunsit.engine.chunks import run_chunk
 from whorunsit.engine.erlang import jackson_tandem
-from whorunsit.engine.runner import run_chunk
 from whorunsit.model import (
     Application,
     DeploymentPolicy,
@@ -29,6 +29,7 @@ from whorunsit.model import (
 from whorunsit.model.calendar import ALWAYS
 from whorunsit.scenario import load_scenario
 from whorunsit.stats.intervals import mean_interval
+from whorunsit.stats.results import Results
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = 168.0
@@ -127,7 +128,8 @@ def test_values_do_not_depend_on_how_replications_are_chunked():
 
 # -- queueing theory -------------------------------------------------------------------------
 def test_every_tier_of_tiers3_waits_as_erlang_c_says():
-    res = fastpath.simulate(tiers3(horizon=2 * WEEK), replications=60, seed=17)
+    scn = tiers3(horizon=2 * WEEK)
+    res = Results(scn, 17, *fastpath.simulate(scn, replications=60, seed=17))
     theory = jackson_tandem(20.0, [("l1", 4, 0.15, 0.3), ("l2", 10, 0.5, 0.6),
                                    ("l3", 7, 1.0, 1.0)])
     for t in theory:
@@ -186,7 +188,8 @@ def test_simulate_refuses_an_ineligible_scenario():
 # -- wired into the runner ----------------------------------------------------------------------
 def test_simulate_takes_the_fast_path_with_identical_results_for_any_workers(monkeypatch):
     from whorunsit import api
-    from whorunsit.engine.runner import Runner, merge
+    from whorunsit.engine.chunks import merge
+    from whorunsit.engine.runner import Runner
 
     scn = dataclasses.replace(mixed(horizon=WEEK), replications=6, seed=8)
     calls = []

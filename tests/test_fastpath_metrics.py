@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from whorunsit.engine.fastpath_metrics import histogram_sorted, percentile_sorted
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 
 def test_percentiles_are_numpys():

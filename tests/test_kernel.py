@@ -23,10 +23,11 @@ from test_engine_invariants import organisations
 from test_engine_scenarios import WEEK, D, mmc, rota, scenario, team, tier
 from whorunsit.engine import kernel, kernel_draws, tally
 from whorunsit.engine import kernel_state as ks
+from whorunsit.engine.chunks import merge
 from whorunsit.engine.draws import ATTEMPTS, Deployments, Incidents
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import Replication, plan_for
-from whorunsit.engine.runner import Runner, merge
+from whorunsit.engine.runner import Runner
 from whorunsit.model import Approval, DeploymentPolicy, RotaCover, Window
 from whorunsit.scenario import load_scenario
 

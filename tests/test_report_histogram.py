@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from whorunsit.model.bins import HISTOGRAM_EDGES
 from whorunsit.report.histogram import BLOCKS, draw, trimmed
-from whorunsit.stats.results import HISTOGRAM_EDGES
 
 
 def counts_of(hours):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from whorunsit.engine.runner import chunk_ranges
+from whorunsit.engine.chunks import chunk_ranges
 
 
 @pytest.mark.parametrize(("start", "stop", "workers"), [

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from whorunsit.engine import tally
 from whorunsit.engine.tally import _pct
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 QS = (0, 1, 5, 25, 50, 75, 90, 95, 99, 99.9, 100)
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from test_engine_scenarios import D, mmc, scenario, team, tier
+from whorunsit.engine.chunks import merge
 from whorunsit.engine.erlang import jackson_tandem, mmc_mean_wait
-from whorunsit.engine.runner import Runner, merge
+from whorunsit.engine.runner import Runner
 from whorunsit.model.calendar import ALWAYS
 from whorunsit.stats.intervals import mean_interval
 

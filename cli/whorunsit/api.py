@@ -68,8 +68,9 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     ``max_replications`` is reached. ``progress(done, total)`` is called as
     replications finish (``total`` may grow in precision mode).
     """
+    from whorunsit.engine.chunks import merge
     from whorunsit.engine.replication import plan_for
-    from whorunsit.engine.runner import Runner, default_workers, merge
+    from whorunsit.engine.runner import Runner, default_workers
     from whorunsit.stats import precision as prec
 
     seed = scenario.seed if seed is None else int(seed)

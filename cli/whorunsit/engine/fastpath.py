@@ -279,14 +279,14 @@ class Figures:
 
 # -- entry points --------------------------------------------------------------------------
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
-    """Replications start..stop-1 on the fast path, as the engine's ``runner.Chunk``.
+    """Replications start..stop-1 on the fast path, as a ``chunks.Chunk``.
 
     The scenario must be eligible (see ``why_not``). Values are identical to
-    ``runner.run_chunk`` on the same arguments.
+    ``chunks.run_chunk`` on the same arguments.
     """
     from whorunsit.engine import fastpath_metrics
-    from whorunsit.engine.runner import Chunk
-    from whorunsit.engine.runner import run_chunk as general_chunk
+    from whorunsit.engine.chunks import Chunk
+    from whorunsit.engine.chunks import run_chunk as general_chunk
 
     plan = plan_for(scenario)
     layout = Layout(plan)
@@ -314,14 +314,13 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
 
 
 def simulate(scenario: Scenario, *, replications: int | None = None, seed: int | None = None):
-    """All replications in this process on the fast path, as ``stats.results.Results``."""
-    from whorunsit.engine.runner import merge
-    from whorunsit.stats.results import Results
+    """All replications in this process on the fast path: samples by metric name and
+    pooled histograms, as ``chunks.merge`` gives them."""
+    from whorunsit.engine.chunks import merge
 
     problems = why_not(scenario)
     if problems:
         raise ValueError("the fast path cannot play this scenario: " + "; ".join(problems))
     seed = scenario.seed if seed is None else int(seed)
     total = scenario.replications if replications is None else int(replications)
-    samples, hists = merge([run_chunk(scenario, seed, 0, total)])
-    return Results(scenario, seed, samples, hists)
+    return merge([run_chunk(scenario, seed, 0, total)])

@@ -37,7 +37,7 @@ from whorunsit.engine.fastpath_kernel import (
     T_WORK,
 )
 from whorunsit.engine.plan import Plan
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 
 def _ratio(a: float, b: float) -> float:

@@ -479,7 +479,7 @@ def run_replication(plan_or_scenario, replication_index: int, seed: int):
     """Play replication ``replication_index`` of a scenario (or a compiled ``Plan``).
 
     Returns ``(metrics, histograms)``: every metric's value for this replication, and
-    counts over ``stats.results.HISTOGRAM_EDGES`` of its times to restore
+    counts over ``model.bins.HISTOGRAM_EDGES`` of its times to restore
     ("incidents.time_to_restore") and deployment lead times ("deployments.lead_time").
     """
     plan = plan_or_scenario if isinstance(plan_or_scenario, Plan) else plan_for(plan_or_scenario)

@@ -1,10 +1,5 @@
-"""Many replications: in this process or across a pool of worker processes.
-
-Replication r always uses the random streams of index r (see ``streams``), so splitting
-the work into chunks and sending them to workers changes nothing but the wall time:
-results are identical for any number of workers. Each chunk returns a compact matrix
-(replications x metrics) and summed histogram counts, never per-incident lists.
-"""
+"""Many replications: in this process or across a pool of worker processes, in chunks
+(``chunks``) whose results do not depend on where they ran."""
 
 from __future__ import annotations
 
@@ -13,46 +8,11 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
 from functools import partial
 
-import numpy as np
-
 from whorunsit.engine import fastpath, kernel
-from whorunsit.engine.replication import Replication, plan_for
+from whorunsit.engine.chunks import Chunk, chunk_ranges, run_chunk
 from whorunsit.model import Scenario
-
-
-@dataclass
-class Chunk:
-    start: int
-    names: list[str]
-    values: np.ndarray  # (replications, metrics)
-    histograms: dict[str, np.ndarray]
-
-
-def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
-              engine: str = "python") -> Chunk:
-    """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker),
-    played by the compiled ``kernel`` or the Python ``replication`` engine (the same
-    values either way)."""
-    plan = plan_for(scenario)
-    names: list[str] = []
-    rows: list[list[float]] = []
-    hists: dict[str, np.ndarray] = {}
-    for r in range(start, stop):
-        if engine == "kernel":
-            metrics, counts = kernel.run_replication(plan, r, seed)
-        else:
-            metrics, counts = Replication(plan, r, seed).run()
-        if not names:
-            names = list(metrics)
-        rows.append([metrics[n] for n in names])
-        for k, v in counts.items():
-            hists[k] = hists[k] + v if k in hists else v.copy()
-    return Chunk(start, names, np.asarray(rows, dtype=float).reshape(len(rows), len(names)),
-                 hists)
-
 
 #: a worker's job, set once when it starts (``_adopt``): chunks then carry only their range
 _JOB: dict[str, tuple] = {}
@@ -149,31 +109,3 @@ class Runner:
                 progress(done)
         done_chunks.sort(key=lambda c: c.start)
         return done_chunks
-
-
-def chunk_ranges(start: int, stop: int, workers: int, most: int = 32) -> list[tuple[int, int]]:
-    """Replications start..stop-1 cut into chunks that shrink towards the end (guided
-    scheduling): a quarter of each worker's share of what is left, at most ``most``. Big
-    chunks early cost nothing to send; small ones at the end let the workers finish
-    together, since the last chunk running is the others' idle time."""
-    out = []
-    a = start
-    while a < stop:
-        size = max(1, min(most, math.ceil((stop - a) / (workers * 4))))
-        out.append((a, min(a + size, stop)))
-        a += size
-    return out
-
-
-def merge(chunks: list[Chunk]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Samples by metric name (replication order) and pooled histograms."""
-    if not chunks:
-        return {}, {}
-    names = chunks[0].names
-    values = np.concatenate([c.values for c in chunks], axis=0)
-    samples = {name: values[:, i].copy() for i, name in enumerate(names)}
-    hists: dict[str, np.ndarray] = {}
-    for c in chunks:
-        for k, v in c.histograms.items():
-            hists[k] = hists[k] + v if k in hists else v.copy()
-    return samples, hists

@@ -13,8 +13,8 @@ import math
 import numpy as np
 
 from whorunsit.engine.memo import once_per
+from whorunsit.model.bins import HISTOGRAM_EDGES
 from whorunsit.model.calendar import WEEKS_PER_YEAR, paid_hours_per_week
-from whorunsit.stats.results import HISTOGRAM_EDGES
 
 #: waiting tickets plus deployment backlog at which a replication is declared unstable
 #: and stopped early: bounded memory and time whatever the scenario asks

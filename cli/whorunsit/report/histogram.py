@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.model.bins import HISTOGRAM_EDGES
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 #: durations worth a tick label (hours, label), preferred left to right where they fit

@@ -11,9 +11,6 @@ from whorunsit.model import Scenario
 from whorunsit.stats import catalogue
 from whorunsit.stats.intervals import mean_interval, share_interval
 
-#: log-spaced bin edges in hours for pooled histograms (1 minute .. ~1 year, plus 0 and inf)
-HISTOGRAM_EDGES = np.concatenate(([0.0], np.geomspace(1 / 60, 8760.0, 48), [np.inf]))
-
 
 @dataclass(frozen=True)
 class Estimate:
@@ -60,7 +57,7 @@ class Results:
     scenario: Scenario
     seed: int
     samples: dict[str, np.ndarray]
-    #: pooled counts over HISTOGRAM_EDGES, e.g. "incidents.time_to_restore"
+    #: pooled counts over model.bins.HISTOGRAM_EDGES, e.g. "incidents.time_to_restore"
     histograms: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
