@@ -60,11 +60,37 @@ def shortened(path: str, weeks: int = 3):
 def test_shipped_scenarios(path):
     scn = shortened(path)
     if not kernel.eligible(scn):
-        # swarms and error-budget policies stay on the Python engine
-        assert os.path.basename(path) in ("swarming.yaml", "you-build-it-sre-run-it.yaml")
+        # swarms stay on the Python engine
+        assert os.path.basename(path) == "swarming.yaml"
         assert Runner(scn, 1, 1).engine == "python"
         return
     assert_parity(scn)
+
+
+def test_the_sre_scenario_over_its_whole_horizon():
+    scn = load_scenario(os.path.join(ROOT, "scenarios", "you-build-it-sre-run-it.yaml"))
+    assert kernel.eligible(scn) and Runner(scn, 1, 1).engine == "kernel"
+    assert_parity(scn, replications=[0, 1])
+
+
+@pytest.mark.parametrize("ops_cap", [0.05, 0.5])
+def test_error_budgets_spent_and_ops_caps_hand_the_pager_back(ops_cap):
+    """Tight budgets (a week's 99.5% is 0.84 h) over two-day periods and a low or usual
+    ops cap: the pager goes back to the delivery team and returns, many times."""
+    from whorunsit.model import ErrorBudgetPolicy
+    from whorunsit.model.calendar import ALWAYS
+
+    teams = [team("sre", 2, 4, kind="sre"), team("dev", 2, 4, kind="delivery")]
+    policy = ErrorBudgetPolicy("sre", ("app",), ops_cap=ops_cap, budget_period=48.0)
+    tiers = [tier("L1", "sre", D.exponential(1.5), resolve=0.7, handoff=D.exponential(0.3)),
+             tier("L2", "owner", D.lognormal(1.0, 4.0))]
+    scn = scenario(teams, tiers, rate=0.4, policies=(policy,), calendar=ALWAYS,
+                   horizon=4 * WEEK, warmup=24.0,
+                   app={"owner": "dev", "availability_target": 0.995})
+    assert kernel.eligible(scn)
+    assert_parity(scn, range(3))
+    m, _ = kernel.run_replication(plan_for(scn), 0, 11)
+    assert 0 < m["teams.sre.resolved_share"] < 1  # both held the pager at times
 
 
 def test_flagship_benchmark_whole_year():

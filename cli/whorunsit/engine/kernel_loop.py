@@ -77,8 +77,10 @@ from whorunsit.engine.kernel_tally import (
     deployed,
     engaged,
     on_call_team,
+    pydivmod,
     queue_change,
     resolved,
+    trailing_load,
     working_capacity,
 )
 from whorunsit.engine.plan import APPROVE_BOARD, APPROVE_NONE
@@ -235,11 +237,24 @@ def enter_tier(s, tid, j):
     a = s.tk_app[tid]
     channel = 1 if s.tk_alert[tid] else 0
     team = s.t_team[a, j, channel]
+    kf = s.t_kf[a, j, channel]
+    if team == s.sre_team[a] and not sre_keeps_pager(s, a, team):
+        # the error budget is spent or SRE are over their ops cap: the pager goes back
+        team = s.owner[a]
+        kf = 1.0
     s.tk_tier[tid] = j
     s.tk_phase[tid] = NORMAL
     s.tk_teams[tid] = team
-    s.tk_kf[tid] = s.t_kf[a, j, channel]
+    s.tk_kf[tid] = kf
     join(s, tid, team)
+
+
+@jit
+def sre_keeps_pager(s, a, team):
+    period, _ = pydivmod(s.sf[NOW], s.sre_period[a])
+    if s.spent[a, int(period)] > s.sre_budget[a]:
+        return False
+    return trailing_load(s, team) < s.sre_cap[a]
 
 
 @hot

@@ -80,13 +80,17 @@ class KPlan(NamedTuple):
     seg_kind: np.ndarray
     seg_cum: np.ndarray        # working hours before each segment
     per_week: float
+    # error-budget policies (You Build It SRE Run It), by application; -1: none
+    sre_team: np.ndarray
+    sre_cap: np.ndarray
+    sre_period: np.ndarray
+    sre_budget: np.ndarray
+    track: np.ndarray          # (teams,) whose busy hours are kept day by day
 
 
 def ineligible(plan: Plan) -> str | None:
     """Why the kernel cannot play this plan, or None."""
     for app in plan.apps:
-        if app.sre is not None:
-            return "an error-budget policy"
         for tier in app.tiers:
             if any(len(g) > 1 for g in tier.teams):
                 return "a swarm tier"
@@ -168,7 +172,21 @@ def compile_plan(plan: Plan) -> KPlan:
         _arr([p.redeploy for p in pols], bool),
         _arr([f[0] for f in flips], float), _arr([f[1] for f in flips], np.int64),
         _arr([s[0] for s in segs], float), _arr([s[2] for s in segs], np.int64),
-        _arr(plan.week._cum, float), float(plan.week.working_per_week))
+        _arr(plan.week._cum, float), float(plan.week.working_per_week),
+        _arr([a.sre.team if a.sre else -1 for a in apps], np.int64),
+        _arr([a.sre.ops_cap if a.sre else 0.0 for a in apps], float),
+        _arr([a.sre.period if a.sre else 1.0 for a in apps], float),
+        _arr([a.sre.budget if a.sre else 0.0 for a in apps], float),
+        _arr([t.track_load for t in teams], bool))
+
+
+def horizon_cells(plan: Plan) -> tuple[int, int]:
+    """Room the error-budget policy needs: days of busy hours kept per team, and budget
+    periods per application (one each when no application has the policy)."""
+    periods = [a.sre.period for a in plan.apps if a.sre is not None]
+    if not periods:
+        return 1, 1
+    return int(plan.horizon // 24.0) + 2, int(plan.horizon // min(periods)) + 2
 
 
 assert WORK == 0 and HOURS_PER_WEEK == 168.0  # the loop hard-codes both

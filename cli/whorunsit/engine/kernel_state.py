@@ -112,6 +112,9 @@ class State(NamedTuple):
     lead: np.ndarray
     waits: np.ndarray
     waits_team: np.ndarray
+    # the error-budget policy: busy hours by team and day, outage spent by app and period
+    load: np.ndarray
+    spent: np.ndarray
 
 
 #: a ticket's fields the loop adds to (``+=``): zeroed again for each replication
@@ -137,7 +140,8 @@ ASSIGNED = {
 
 
 def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
-           max_responders: int) -> dict[str, tuple[type, tuple[int, ...]]]:
+           max_responders: int, days: int = 1,
+           periods: int = 1) -> dict[str, tuple[type, tuple[int, ...]]]:
     pools = n_teams + n_rotas
     nP = max(1, n_policies)
     i64, f64, b = np.int64, np.float64, np.bool_
@@ -147,7 +151,8 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
               "waiting_h": (i64, (nP,)), "waiting_n": (i64, (nP,)),
               "win_open": (b, (nP,)), "active": (i64, (nP,)), "crew": (i64, (nP,)),
               "stack": (i64, (n_teams, max_responders + 1)), "stack_n": (i64, (n_teams,)),
-              "rework_used": (i64, (n_apps,))}
+              "rework_used": (i64, (n_apps,)), "load": (f64, (n_teams, days)),
+              "spent": (f64, (n_apps, periods))}
     for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
                  "q_area", "callout_cost", "unpaid", "toil_hours"):
         shapes[name] = (f64, (n_teams,))
@@ -179,7 +184,7 @@ class Arena:
 
     def __init__(self, n_teams: int, n_rotas: int, n_apps: int, n_policies: int,
                  tickets: int, deps: int, max_responders: int, events: int, queue: int,
-                 waits: int):
+                 waits: int, days: int = 1, periods: int = 1):
         self.sizes = (tickets, deps, events, queue, waits)
         pools = n_teams + n_rotas
         nP = max(1, n_policies)
@@ -193,7 +198,8 @@ class Arena:
         for name in ("ready", "waiting"):  # ring buffers: read where appended
             fields[name] = np.zeros((nP, max(1, deps)), np.int64)
         # the small arrays share one buffer per dtype: one fill each zeroes them all
-        small = _small(n_teams, n_rotas, n_apps, n_policies, deps, max_responders)
+        small = _small(n_teams, n_rotas, n_apps, n_policies, deps, max_responders, days,
+                       periods)
         self._small: list[np.ndarray] = []
         for dtype in (np.int64, np.float64, np.bool_):
             shapes = [(name, shape) for name, (dt, shape) in small.items() if dt is dtype]
@@ -222,7 +228,8 @@ class Arena:
 
 
 def new_state(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, tickets: int,
-              deps: int, max_responders: int, events: int, queue: int, waits: int) -> State:
+              deps: int, max_responders: int, events: int, queue: int, waits: int,
+              days: int = 1, periods: int = 1) -> State:
     """A zeroed state with these capacities."""
     return Arena(n_teams, n_rotas, n_apps, n_policies, tickets, deps, max_responders,
-                 events, queue, waits).state
+                 events, queue, waits, days, periods).state

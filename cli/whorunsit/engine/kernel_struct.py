@@ -69,6 +69,8 @@ FIELDS = [
     ("haswin", _a(B, 1)), ("conc", _a(I, 1)), ("crew_size", _a(I, 1)),
     ("redeploy", _a(B, 1)), ("flip_t", _a(F, 1)), ("flip_k", _a(I, 1)),
     ("seg_start", _a(F, 1)), ("seg_kind", _a(I, 1)), ("seg_cum", _a(F, 1)), ("per_week", F),
+    ("sre_team", _a(I, 1)), ("sre_cap", _a(F, 1)), ("sre_period", _a(F, 1)),
+    ("sre_budget", _a(F, 1)), ("track", _a(B, 1)),
     # dr
     ("inc_off", _a(I, 1)), ("inc_start", _a(F, 1)), ("inc_prio", _a(I, 1)),
     ("inc_alert", _a(B, 1)), ("dep_off", _a(I, 1)), ("dep_n", _a(I, 1)),
@@ -100,7 +102,7 @@ FIELDS = [
     ("callouts", _a(I, 1)), ("callout_cost", _a(F, 1)), ("unpaid", _a(F, 1)),
     ("toil_hours", _a(F, 1)), ("ttr", _a(F, 1)),
     ("ttr_prio", _a(I, 1)), ("lead", _a(F, 1)), ("waits", _a(F, 1)),
-    ("waits_team", _a(I, 1)),
+    ("waits_team", _a(I, 1)), ("load", _a(F, 2)), ("spent", _a(F, 2)),
 ]
 KERNEL = KernelType(FIELDS)
 
@@ -213,6 +215,11 @@ def make(pl, dr, st):
     s.seg_start = borrowed(pl.seg_start)
     s.seg_kind = borrowed(pl.seg_kind)
     s.seg_cum = borrowed(pl.seg_cum)
+    s.sre_team = borrowed(pl.sre_team)
+    s.sre_cap = borrowed(pl.sre_cap)
+    s.sre_period = borrowed(pl.sre_period)
+    s.sre_budget = borrowed(pl.sre_budget)
+    s.track = borrowed(pl.track)
     s.per_week = pl.per_week
     s.inc_off = borrowed(dr.inc_off)
     s.inc_start = borrowed(dr.inc_start)
@@ -312,6 +319,8 @@ def make(pl, dr, st):
     s.lead = borrowed(st.lead)
     s.waits = borrowed(st.waits)
     s.waits_team = borrowed(st.waits_team)
+    s.load = borrowed(st.load)
+    s.spent = borrowed(st.spent)
 
     return s
 

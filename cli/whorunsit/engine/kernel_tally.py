@@ -171,6 +171,9 @@ def queue_change(s, team, delta):
 
 @hot
 def account(s, team, a, b, paid, pooled, sign):
+    if s.track[team]:
+        day, _ = pydivmod(a, 24.0)
+        s.load[team, int(day)] += sign * (b - a)
     W, H = s.W, s.H
     lo = a if a > W else W
     hi = b if b < H else H
@@ -246,10 +249,27 @@ def engaged(s, tid, end, work):
 
 
 @jit
+def trailing_load(s, team):
+    """Busy share of a team over the last seven days (``tally.trailing_load``)."""
+    day, _ = pydivmod(s.sf[NOW], 24.0)
+    d = int(day)
+    busy = 0.0
+    for k in range(d - 6, d + 1):
+        if k >= 0:
+            busy += s.load[team, k]
+    capacity = s.resp[team] * s.per_week
+    return busy / capacity if capacity > 0 else math.inf
+
+
+@jit
 def resolved(s, tid, team):
     now = s.sf[NOW]
     ttr = now - s.tk_start[tid]
     s.tk_end[tid] = now
+    a = s.tk_app[tid]
+    if s.sre_team[a] >= 0:
+        period, _ = pydivmod(now, s.sre_period[a])
+        s.spent[a, int(period)] += ttr * s.impact[s.tk_prio[tid]]
     if s.tk_measured[tid]:
         n = s.si[NTTR]
         s.ttr[n] = ttr
