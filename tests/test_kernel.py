@@ -59,12 +59,38 @@ def shortened(path: str, weeks: int = 3):
 @pytest.mark.parametrize("path", SCENARIOS, ids=os.path.basename)
 def test_shipped_scenarios(path):
     scn = shortened(path)
-    if not kernel.eligible(scn):
-        # swarms stay on the Python engine
-        assert os.path.basename(path) == "swarming.yaml"
-        assert Runner(scn, 1, 1).engine == "python"
-        return
+    assert kernel.eligible(scn) and Runner(scn, 1, 1).engine in ("kernel", "python")
     assert_parity(scn)
+
+
+@pytest.mark.parametrize("calendar", ["office", "24x7"])
+def test_swarms_out_of_hours_on_rotas_and_best_endeavours(calendar):
+    """Crossed swarms (x+y, y+z, z+x) with misroutes and bounces, a rota shared by two
+    of the teams, best endeavours for the third, office hours or 24x7: every part of a
+    swarm is homed, asked, queued and freed as the Python loop does."""
+    import dataclasses as dc
+
+    from test_engine_scenarios import best_endeavours
+    from whorunsit.model import Application, Detection, SupportPath
+    from whorunsit.model.calendar import ALWAYS, Calendar
+
+    teams = [team("x", 1, 3), team("y", 1, 3),
+             team("z", 1, 2, **best_endeavours(0.6, 1.0, 2.0))]
+    pairs = {"a": ("x", "y"), "b": ("y", "z"), "c": ("z", "x")}
+    paths = tuple(SupportPath(f"p{n}", Detection(0.5, D.exponential(0.1), D.exponential(0.3)),
+                              (tier("S", lead, D.exponential(0.5), swarm=(other,),
+                                    resolve=0.6, misroute=0.2, misroute_team="y",
+                                    pickup=D.exponential(0.1)),
+                               tier("L2", "owner", D.lognormal(1.0, 4.0))))
+                  for n, (lead, other) in pairs.items())
+    apps = tuple(Application(n, lead, 0.15, (0.3, 0.3, 0.2, 0.2), support_path=f"p{n}")
+                 for n, (lead, _o) in pairs.items())
+    rotas = [rota("r", ["x", "y"], cover=RotaCover.OUT_OF_HOURS, toil_hours_per_callout=4.0)]
+    scn = dc.replace(scenario(teams, [], apps=apps, rotas=rotas, horizon=3 * WEEK,
+                              warmup=24.0, calendar=ALWAYS if calendar == "24x7" else Calendar()),
+                     support_paths=paths)
+    assert kernel.eligible(scn)
+    assert_parity(scn, range(3))
 
 
 def test_the_sre_scenario_over_its_whole_horizon():

@@ -23,7 +23,7 @@ from whorunsit.engine import kernel_state as ks
 from whorunsit.engine import tally
 from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
 from whorunsit.engine.kernel_draws import draw
-from whorunsit.engine.kernel_plan import compile_plan, horizon_cells, ineligible
+from whorunsit.engine.kernel_plan import compile_plan, horizon_cells, ineligible, max_parts
 from whorunsit.engine.memo import once_per
 from whorunsit.engine.plan import Plan
 from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
@@ -59,7 +59,7 @@ class _Prepared:
                        a[first].astype(np.int64), b[first].astype(np.int64))
         self.shape = (len(plan.teams), len(plan.rotas), len(plan.apps), len(plan.policies),
                       max([team.responders for team in plan.teams] + [1]))
-        self.cells = horizon_cells(plan)
+        self.cells = (*horizon_cells(plan), max_parts(plan))
         self.arena = None
 
 

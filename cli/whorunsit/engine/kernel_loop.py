@@ -138,27 +138,27 @@ def flip(s, index):
 
 @jit
 def rehome(s):
-    """Move every waiting ticket to the pool that serves it in the new segment, in key
+    """Move every waiting part to the pool that serves it in the new segment, in key
     order (``home`` may ask best endeavours, which numbers events)."""
     if s.si[WAITING] == 0:
         return
-    keys, tids = s.re_key, s.re_tid
+    keys, parts = s.re_key, s.re_tid
     n = 0
     for p in range(len(s.q_len)):
         for k in range(s.q_len[p]):
             key = s.q_key[p, k]
-            tid = s.q_tid[p, k]
-            if s.p_token[tid] == key & SEQ_MASK:
+            part = s.q_tid[p, k]
+            if s.p_token[part] == key & SEQ_MASK:
                 keys[n] = key
-                tids[n] = tid
+                parts[n] = part
                 n += 1
         s.q_len[p] = 0
-    _sort_pairs(keys, tids, n)
+    _sort_pairs(keys, parts, n)
     for m in range(n):
-        tid = tids[m]
-        p = home(s, tid)
-        s.p_pool[tid] = p
-        q_push(s, p, keys[m], tid)
+        part = parts[m]
+        p = home(s, part)
+        s.p_pool[part] = p
+        q_push(s, p, keys[m], part)
 
 
 @jit
@@ -238,15 +238,20 @@ def enter_tier(s, tid, j):
     channel = 1 if s.tk_alert[tid] else 0
     team = s.t_team[a, j, channel]
     kf = s.t_kf[a, j, channel]
-    if team == s.sre_team[a] and not sre_keeps_pager(s, a, team):
+    swarm = s.t_nswarm[a, j, channel] > 1
+    if not swarm and team == s.sre_team[a] and not sre_keeps_pager(s, a, team):
         # the error budget is spent or SRE are over their ops cap: the pager goes back
         team = s.owner[a]
         kf = 1.0
     s.tk_tier[tid] = j
     s.tk_phase[tid] = NORMAL
     s.tk_teams[tid] = team
+    s.tk_swarm[tid] = swarm
     s.tk_kf[tid] = kf
-    join(s, tid, team)
+    if swarm:
+        join_swarm(s, tid)
+    else:
+        join(s, tid, team)
 
 
 @jit
@@ -258,107 +263,176 @@ def sre_keeps_pager(s, a, team):
 
 
 @hot
+def new_part(s, part, team, now):
+    s.p_team[part] = team
+    s.p_pool[part] = -2
+    s.p_qenter[part] = now
+    s.p_attach[part] = -1.0
+    s.p_token[part] = 0
+    s.p_asked[part] = False
+
+
+@hot
 def join(s, tid, team):
     now = s.sf[NOW]
     s.tk_qstart[tid] = now
-    s.p_team[tid] = team
-    s.p_pool[tid] = -2
-    s.p_qenter[tid] = now
-    s.p_attach[tid] = -1.0
-    s.p_token[tid] = 0
-    s.p_asked[tid] = False
-    enqueue(s, tid)
+    part = tid * s.max_parts
+    new_part(s, part, team, now)
+    s.tk_nparts[tid] = 1
+    s.tk_pending[tid] = 1
+    enqueue(s, part)
 
 
 @jit
-def enqueue(s, tid):
-    s.si[SEQ] += 1
-    sq = s.si[SEQ]
-    s.p_token[tid] = sq
-    p = s.p_team[tid] if s.si[SEG] == SEG_WORK else home(s, tid)
-    s.p_pool[tid] = p
-    if s.q_len[p] == 0 and s.busy[p] < s.cap[p]:
-        attach(s, tid, p, False)
-        return
-    s.si[WAITING] += 1
-    queue_change(s, s.p_team[tid], 1)
-    if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
-        s.si[OVERFLOW] = 1
-    q_push(s, p, s.tk_prio[tid] * PRIO_SHIFT + sq, tid)
-    if p < len(s.resp) and s.busy[p] >= s.cap[p] and s.stack_n[p] > 0 \
-            and s.si[SEG] == SEG_WORK:
-        preempt(s, p)
-    fill(s, p)
+def join_swarm(s, tid):
+    """A swarm calls its teams in one fixed order (by team), each once the previous has
+    a responder on the bridge: two swarms then never wait on each other."""
+    now = s.sf[NOW]
+    s.tk_qstart[tid] = now
+    a = s.tk_app[tid]
+    j = s.tk_tier[tid]
+    channel = 1 if s.tk_alert[tid] else 0
+    n = s.t_nswarm[a, j, channel]
+    first = tid * s.max_parts
+    for k in range(n):
+        new_part(s, first + k, s.t_swarm[a, j, channel, k], now)
+    s.tk_nparts[tid] = n
+    s.tk_pending[tid] = n
+    enqueue(s, first)
+
+
+# The Python loop recurses: enqueue -> attach -> (a swarm's next part) enqueue -> fill
+# -> attach -> ... The compiled loop does the same steps in the same order without
+# recursion (numba cannot cache a recursive function: numba issue #6061): ``place``
+# follows a chain of parts that find a responder at once, and ``fill`` keeps the pools
+# still to be filled on an explicit stack, innermost last.
+@jit
+def enqueue(s, part):
+    p = place(s, part)
+    if p >= 0:
+        fill(s, p)
 
 
 @jit
-def home(s, tid):
+def place(s, part):
+    """``enqueue`` up to its fill: a part that finds a free responder attaches, and a
+    swarm's next part is placed in turn. The pool to fill then, or -1."""
+    while part >= 0:
+        tid = part // s.max_parts
+        s.si[SEQ] += 1
+        sq = s.si[SEQ]
+        s.p_token[part] = sq
+        p = s.p_team[part] if s.si[SEG] == SEG_WORK else home(s, part)
+        s.p_pool[part] = p
+        if s.q_len[p] == 0 and s.busy[p] < s.cap[p]:
+            part = attach(s, part, p, False)
+            continue
+        s.si[WAITING] += 1
+        queue_change(s, s.p_team[part], 1)
+        if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
+            s.si[OVERFLOW] = 1
+        q_push(s, p, s.tk_prio[tid] * PRIO_SHIFT + sq, part)
+        if p < len(s.resp) and s.busy[p] >= s.cap[p] and s.stack_n[p] > 0 \
+                and s.si[SEG] == SEG_WORK:
+            preempt(s, p)
+        return p
+    return -1
+
+
+@jit
+def home(s, part):
     """The pool a waiting part belongs to now (asking best endeavours on the way)."""
-    team = s.p_team[tid]
+    tid, k = divmod(part, s.max_parts)
+    team = s.p_team[part]
     seg = s.si[SEG]
     if seg == SEG_WORK or not s.callout[s.tk_prio[tid]]:
         return team
     r = s.cover[s.tk_app[tid], team, seg]
     if r >= 0:
         return len(s.resp) + r
-    if s.be[team] and not s.p_asked[tid]:
-        s.p_asked[tid] = True
+    if s.be[team] and not s.p_asked[part]:
+        s.p_asked[part] = True
         row = s.tk_row[tid]
         j = s.tk_tier[tid]
-        turn = PHI * (3 * s.tk_phase[tid])
+        turn = PHI * (k + 3 * s.tk_phase[tid])
         if (s.tier[row, j, BE_U] + turn) % 1.0 < s.be_p[team]:
             delay = be_delay(s, team, (s.tier[row, j, BE_DELAY_U] + turn) % 1.0)
-            push(s, s.sf[NOW] + delay, EV_ANSWER, tid, s.p_token[tid])
+            push(s, s.sf[NOW] + delay, EV_ANSWER, part, s.p_token[part])
     return team
 
 
 @jit
-def answer(s, tid, token):
-    """Best endeavours answered: take the ticket if it is still waiting out of hours."""
-    if s.p_token[tid] != token or s.si[SEG] == SEG_WORK:
+def answer(s, part, token):
+    """Best endeavours answered: take the part if it is still waiting out of hours."""
+    if s.p_token[part] != token or s.si[SEG] == SEG_WORK:
         return
-    attach(s, tid, BEST_ENDEAVOURS, True)
+    nxt = attach(s, part, BEST_ENDEAVOURS, True)
+    if nxt >= 0:
+        enqueue(s, nxt)
 
 
 @jit
 def fill(s, p):
-    while s.q_len[p] > 0 and s.busy[p] < s.cap[p]:
-        key, tid = q_pop(s, p)
-        if s.p_token[tid] == key & SEQ_MASK:
-            attach(s, tid, p, True)
-    if p < len(s.resp) and s.busy[p] < s.cap[p]:
-        for k in range(s.npols[p]):
-            dispatch(s, s.pols[p, k])
+    """Give pool p's free responders their waiting parts in order; then, with people
+    still free, its deployments. A swarm's next part placed on the way may need a fill
+    of its own, done before this one goes on (see ``enqueue``)."""
+    stack = s.fills
+    stack[0] = p
+    depth = 1
+    while depth > 0:
+        p = stack[depth - 1]
+        if s.q_len[p] > 0 and s.busy[p] < s.cap[p]:
+            key, part = q_pop(s, p)
+            if s.p_token[part] == key & SEQ_MASK:
+                nxt = attach(s, part, p, True)
+                if nxt >= 0:
+                    inner = place(s, nxt)
+                    if inner >= 0:
+                        stack[depth] = inner
+                        depth += 1
+            continue
+        depth -= 1
+        if p < len(s.resp) and s.busy[p] < s.cap[p]:
+            for k in range(s.npols[p]):
+                dispatch(s, s.pols[p, k])
 
 
 @hot
-def attach(s, tid, p, queued):
-    s.p_token[tid] = -1
-    s.p_pool[tid] = p
-    s.p_attach[tid] = s.sf[NOW]
+def attach(s, part, p, queued):
+    """A responder takes the part. The swarm's next part, to be placed now, or -1."""
+    s.p_token[part] = -1
+    s.p_pool[part] = p
+    s.p_attach[part] = s.sf[NOW]
     if p >= 0:
         s.busy[p] += 1
     if queued:
         s.si[WAITING] -= 1
-        queue_change(s, s.p_team[tid], -1)
-    start(s, tid)
+        queue_change(s, s.p_team[part], -1)
+    tid = part // s.max_parts
+    s.tk_pending[tid] -= 1
+    if s.tk_pending[tid] == 0:
+        start(s, tid)
+        return -1
+    s.p_qenter[part + 1] = s.sf[NOW]  # the swarm's next team is called
+    return part + 1
 
 
 @hot
 def start(s, tid):
-    """The responder is here: the visit's pickup and work begin."""
+    """Every engaged responder is here: the visit's pickup and work begin."""
     now = s.sf[NOW]
     phase = s.tk_phase[tid]
     row = s.tk_row[tid]
     j = s.tk_tier[tid]
     nT = len(s.resp)
+    first = tid * s.max_parts
     if phase == NORMAL:
         pick = s.tier[row, j, PICKUP]
         work = s.tier[row, j, WORK] * s.tk_kf[tid]
-        p = s.p_pool[tid]
-        if p >= nT:
+        p = s.p_pool[first]
+        if p >= nT and s.tk_nparts[tid] == 1:
             r = p - nT
-            if on_call_team(s, r) != s.p_team[tid]:
+            if on_call_team(s, r) != s.p_team[first]:
                 work *= s.r_kf[r]
     elif phase == REASSESS:
         pick = s.tier[row, j, REPICKUP]
@@ -373,15 +447,20 @@ def start(s, tid):
             s.tk_worked[tid] += work
         elif phase == MISROUTED:
             s.tk_hdelay[tid] += work
-    engaged(s, tid, end, work if phase != REASSESS else -1.0)
+    for k in range(s.tk_nparts[tid]):
+        engaged(s, tid, first + k, end, work if phase != REASSESS else -1.0)
     push(s, end, EV_DONE, tid, 0)
 
 
 @jit
 def done(s, tid):
-    freed = s.p_pool[tid]
-    if freed >= 0:
-        s.busy[freed] -= 1
+    n = s.tk_nparts[tid]
+    first = tid * s.max_parts
+    for k in range(n):  # the pools freed, kept before the ticket moves on
+        freed = s.p_pool[first + k]
+        s.freed[k] = freed
+        if freed >= 0:
+            s.busy[freed] -= 1
     phase = s.tk_phase[tid]
     j = s.tk_tier[tid]
     a = s.tk_app[tid]
@@ -409,15 +488,21 @@ def done(s, tid):
         bounce(s, tid)
     else:
         escalate(s, tid, j)
-    if freed >= 0 and (s.q_len[freed] > 0 or (freed < len(s.resp) and s.npols[freed] > 0)):
-        fill(s, freed)
+    for k in range(n):
+        freed = s.freed[k]
+        if freed >= 0 and (s.q_len[freed] > 0
+                           or (freed < len(s.resp) and s.npols[freed] > 0)):
+            fill(s, freed)
 
 
 @jit
 def bounce(s, tid):
     s.tk_handoffs[tid] += 1
     s.tk_phase[tid] = REASSESS
-    join(s, tid, s.tk_teams[tid])
+    if s.tk_swarm[tid]:
+        join_swarm(s, tid)
+    else:
+        join(s, tid, s.tk_teams[tid])
 
 
 @jit

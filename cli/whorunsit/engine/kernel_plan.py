@@ -62,7 +62,9 @@ class KPlan(NamedTuple):
     t_last: np.ndarray         # (apps, max tiers)
     t_resolve: np.ndarray
     t_misroute: np.ndarray
-    t_team: np.ndarray         # (apps, max tiers, channel)
+    t_team: np.ndarray         # (apps, max tiers, channel) the tier's own (lead) team
+    t_swarm: np.ndarray        # (apps, max tiers, channel, parts) teams called, in order
+    t_nswarm: np.ndarray       # (apps, max tiers, channel) how many: 1 unless a swarm
     t_kf: np.ndarray
     t_mteam: np.ndarray
     # deployment policies
@@ -86,15 +88,17 @@ class KPlan(NamedTuple):
     sre_period: np.ndarray
     sre_budget: np.ndarray
     track: np.ndarray          # (teams,) whose busy hours are kept day by day
+    max_parts: int             # most teams a visit engages at once (a swarm's)
 
 
 def ineligible(plan: Plan) -> str | None:
-    """Why the kernel cannot play this plan, or None."""
-    for app in plan.apps:
-        for tier in app.tiers:
-            if any(len(g) > 1 for g in tier.teams):
-                return "a swarm tier"
+    """Why the kernel cannot play this plan, or None: it plays every feature."""
     return None
+
+
+def max_parts(plan: Plan) -> int:
+    """Most teams one visit engages at once: a swarm's, else 1."""
+    return max([len(g) for a in plan.apps for t in a.tiers for g in t.teams] + [1])
 
 
 def _arr(values, dtype) -> np.ndarray:
@@ -132,6 +136,9 @@ def compile_plan(plan: Plan) -> KPlan:
     t_team = np.zeros((nA, mT, 2), dtype=np.int64)
     t_kf = np.ones((nA, mT, 2))
     t_mteam = np.full((nA, mT), -1, dtype=np.int64)
+    parts = max_parts(plan)
+    t_swarm = np.full((nA, mT, 2, parts), -1, dtype=np.int64)
+    t_nswarm = np.ones((nA, mT, 2), dtype=np.int64)
     cover = np.full((nA, nT, 3), -1, dtype=np.int64)
     for a in apps:
         for tier in a.tiers:
@@ -142,6 +149,10 @@ def compile_plan(plan: Plan) -> KPlan:
             t_team[a.index, j] = (tier.teams[0][0], tier.teams[1][0])
             t_kf[a.index, j] = tier.knowledge
             t_mteam[a.index, j] = tier.misroute_team
+            for channel, group in enumerate(tier.teams):
+                # a swarm calls its teams in one fixed order (by team)
+                t_swarm[a.index, j, channel, :len(group)] = sorted(group)
+                t_nswarm[a.index, j, channel] = len(group)
         for t, found in a.cover.items():
             cover[a.index, t] = found
     flips = plan.week.flips(plan.horizon)
@@ -164,7 +175,7 @@ def compile_plan(plan: Plan) -> KPlan:
         _arr([a.owner for a in apps], np.int64), _arr([a.alert_entry for a in apps], np.int64),
         _arr([a.policy for a in apps], np.int64),
         _arr([a.change_failure_rate for a in apps], float), cover,
-        t_last, t_resolve, t_misroute, t_team, t_kf, t_mteam,
+        t_last, t_resolve, t_misroute, t_team, t_swarm, t_nswarm, t_kf, t_mteam,
         _arr([p.performer for p in pols], np.int64), _arr([p.approval for p in pols], np.int64),
         _arr([p.board_capacity for p in pols], np.int64),
         _arr([p.windows is not None for p in pols], bool),
@@ -177,7 +188,7 @@ def compile_plan(plan: Plan) -> KPlan:
         _arr([a.sre.ops_cap if a.sre else 0.0 for a in apps], float),
         _arr([a.sre.period if a.sre else 1.0 for a in apps], float),
         _arr([a.sre.budget if a.sre else 0.0 for a in apps], float),
-        _arr([t.track_load for t in teams], bool))
+        _arr([t.track_load for t in teams], bool), parts)
 
 
 def horizon_cells(plan: Plan) -> tuple[int, int]:

@@ -38,7 +38,8 @@ class State(NamedTuple):
     q_key: np.ndarray
     q_tid: np.ndarray
     q_len: np.ndarray
-    # tickets, and the one part (team visit) each has at a time
+    # tickets, and their parts: a visit engages one team, or several for a swarm; part
+    # k of ticket t is index t * max_parts + k
     tk_app: np.ndarray
     tk_prio: np.ndarray
     tk_start: np.ndarray
@@ -57,15 +58,20 @@ class State(NamedTuple):
     tk_measured: np.ndarray
     tk_open: np.ndarray
     tk_end: np.ndarray         # when a ticket was resolved (read where not open)
+    tk_nparts: np.ndarray      # teams its current visit engages
+    tk_pending: np.ndarray     # of them, still to attach a responder
+    tk_swarm: np.ndarray       # whether the visit is its tier's swarm
     p_team: np.ndarray
     p_pool: np.ndarray
     p_qenter: np.ndarray
     p_attach: np.ndarray
     p_token: np.ndarray
     p_asked: np.ndarray
-    # scratch for re-homing the waiting tickets at a calendar flip (at most every ticket)
+    # scratch for re-homing the waiting parts at a calendar flip (at most every part)
     re_key: np.ndarray
     re_tid: np.ndarray
+    # the pools being filled, innermost last (``kernel_loop.fill``)
+    fills: np.ndarray
     # deployments
     d_app: np.ndarray
     d_row: np.ndarray
@@ -89,6 +95,7 @@ class State(NamedTuple):
     stack: np.ndarray          # (teams, responders) deployments holding a responder
     stack_n: np.ndarray
     rework_used: np.ndarray
+    freed: np.ndarray          # scratch: the pools a finished visit frees, in part order
     # what tally counts
     busy_work: np.ndarray
     labour: np.ndarray
@@ -126,11 +133,12 @@ ADDED = {np.int64: ("tk_handoffs", "tk_reass"),
 #: is never read (tests/test_kernel.py plays on a state filled with garbage there)
 ASSIGNED = {
     "tickets": {np.int64: ("tk_app", "tk_prio", "tk_row", "tk_tier", "tk_phase",
-                           "tk_teams", "p_team", "p_pool", "p_token", "ttr_prio",
-                           "re_key", "re_tid"),
-                np.float64: ("tk_start", "tk_qstart", "tk_kf", "p_qenter", "p_attach",
-                             "ttr", "tk_end"),
-                np.bool_: ("tk_alert", "tk_measured", "tk_open", "p_asked")},
+                           "tk_teams", "ttr_prio", "tk_nparts", "tk_pending"),
+                np.float64: ("tk_start", "tk_qstart", "tk_kf", "ttr", "tk_end"),
+                np.bool_: ("tk_alert", "tk_measured", "tk_open", "tk_swarm")},
+    "parts": {np.int64: ("p_team", "p_pool", "p_token", "re_key", "re_tid", "fills"),
+              np.float64: ("p_qenter", "p_attach"),
+              np.bool_: ("p_asked",)},
     "deps": {np.int64: ("d_app", "d_row", "d_attempt", "d_policy", "d_version", "d_pool",
                         "d_index"),
              np.float64: ("d_req", "d_remain", "d_end", "lead")},
@@ -140,8 +148,8 @@ ASSIGNED = {
 
 
 def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
-           max_responders: int, days: int = 1,
-           periods: int = 1) -> dict[str, tuple[type, tuple[int, ...]]]:
+           max_responders: int, days: int = 1, periods: int = 1,
+           parts: int = 1) -> dict[str, tuple[type, tuple[int, ...]]]:
     pools = n_teams + n_rotas
     nP = max(1, n_policies)
     i64, f64, b = np.int64, np.float64, np.bool_
@@ -152,7 +160,7 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
               "win_open": (b, (nP,)), "active": (i64, (nP,)), "crew": (i64, (nP,)),
               "stack": (i64, (n_teams, max_responders + 1)), "stack_n": (i64, (n_teams,)),
               "rework_used": (i64, (n_apps,)), "load": (f64, (n_teams, days)),
-              "spent": (f64, (n_apps, periods))}
+              "spent": (f64, (n_apps, periods)), "freed": (i64, (parts,))}
     for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
                  "q_area", "callout_cost", "unpaid", "toil_hours"):
         shapes[name] = (f64, (n_teams,))
@@ -184,14 +192,14 @@ class Arena:
 
     def __init__(self, n_teams: int, n_rotas: int, n_apps: int, n_policies: int,
                  tickets: int, deps: int, max_responders: int, events: int, queue: int,
-                 waits: int, days: int = 1, periods: int = 1):
+                 waits: int, days: int = 1, periods: int = 1, parts: int = 1):
         self.sizes = (tickets, deps, events, queue, waits)
         pools = n_teams + n_rotas
         nP = max(1, n_policies)
         fields: dict[str, np.ndarray] = {}
         self._added = _rows(ADDED, tickets, fields)
-        for extent, n in (("tickets", tickets), ("deps", deps), ("waits", waits),
-                          ("events", events)):
+        for extent, n in (("tickets", tickets), ("parts", tickets * parts), ("deps", deps),
+                          ("waits", waits), ("events", events)):
             _rows(ASSIGNED[extent], n, fields)
         for name in ("q_key", "q_tid"):  # heaps too
             fields[name] = np.zeros((pools, queue), np.int64)
@@ -199,7 +207,7 @@ class Arena:
             fields[name] = np.zeros((nP, max(1, deps)), np.int64)
         # the small arrays share one buffer per dtype: one fill each zeroes them all
         small = _small(n_teams, n_rotas, n_apps, n_policies, deps, max_responders, days,
-                       periods)
+                       periods, parts)
         self._small: list[np.ndarray] = []
         for dtype in (np.int64, np.float64, np.bool_):
             shapes = [(name, shape) for name, (dt, shape) in small.items() if dt is dtype]
@@ -229,7 +237,7 @@ class Arena:
 
 def new_state(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, tickets: int,
               deps: int, max_responders: int, events: int, queue: int, waits: int,
-              days: int = 1, periods: int = 1) -> State:
+              days: int = 1, periods: int = 1, parts: int = 1) -> State:
     """A zeroed state with these capacities."""
     return Arena(n_teams, n_rotas, n_apps, n_policies, tickets, deps, max_responders,
-                 events, queue, waits, days, periods).state
+                 events, queue, waits, days, periods, parts).state

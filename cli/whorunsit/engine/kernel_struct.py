@@ -64,13 +64,13 @@ FIELDS = [
     ("r_toil", _a(F, 1)), ("r_capex", _a(B, 1)), ("r_kf", _a(F, 1)), ("owner", _a(I, 1)),
     ("entry", _a(I, 1)), ("policy", _a(I, 1)), ("cfr", _a(F, 1)), ("cover", _a(I, 3)),
     ("t_last", _a(B, 2)), ("t_resolve", _a(F, 2)), ("t_misroute", _a(F, 2)),
-    ("t_team", _a(I, 3)), ("t_kf", _a(F, 3)), ("t_mteam", _a(I, 2)),
+    ("t_team", _a(I, 3)), ("t_swarm", _a(I, 4)), ("t_nswarm", _a(I, 3)), ("t_kf", _a(F, 3)), ("t_mteam", _a(I, 2)),
     ("performer", _a(I, 1)), ("approval", _a(I, 1)), ("capacity", _a(I, 1)),
     ("haswin", _a(B, 1)), ("conc", _a(I, 1)), ("crew_size", _a(I, 1)),
     ("redeploy", _a(B, 1)), ("flip_t", _a(F, 1)), ("flip_k", _a(I, 1)),
     ("seg_start", _a(F, 1)), ("seg_kind", _a(I, 1)), ("seg_cum", _a(F, 1)), ("per_week", F),
     ("sre_team", _a(I, 1)), ("sre_cap", _a(F, 1)), ("sre_period", _a(F, 1)),
-    ("sre_budget", _a(F, 1)), ("track", _a(B, 1)),
+    ("sre_budget", _a(F, 1)), ("track", _a(B, 1)), ("max_parts", I),
     # dr
     ("inc_off", _a(I, 1)), ("inc_start", _a(F, 1)), ("inc_prio", _a(I, 1)),
     ("inc_alert", _a(B, 1)), ("dep_off", _a(I, 1)), ("dep_n", _a(I, 1)),
@@ -86,9 +86,10 @@ FIELDS = [
     ("tk_handoffs", _a(I, 1)), ("tk_reass", _a(I, 1)), ("tk_qwait", _a(F, 1)),
     ("tk_hdelay", _a(F, 1)), ("tk_worked", _a(F, 1)), ("tk_phase", _a(I, 1)),
     ("tk_teams", _a(I, 1)), ("tk_qstart", _a(F, 1)), ("tk_kf", _a(F, 1)),
-    ("tk_measured", _a(B, 1)), ("tk_open", _a(B, 1)), ("tk_end", _a(F, 1)), ("p_team", _a(I, 1)),
+    ("tk_measured", _a(B, 1)), ("tk_open", _a(B, 1)), ("tk_end", _a(F, 1)), ("tk_nparts", _a(I, 1)), ("tk_pending", _a(I, 1)),
+    ("tk_swarm", _a(B, 1)), ("p_team", _a(I, 1)),
     ("p_pool", _a(I, 1)), ("p_qenter", _a(F, 1)), ("p_attach", _a(F, 1)),
-    ("p_token", _a(I, 1)), ("p_asked", _a(B, 1)), ("re_key", _a(I, 1)), ("re_tid", _a(I, 1)), ("d_app", _a(I, 1)), ("d_row", _a(I, 1)),
+    ("p_token", _a(I, 1)), ("p_asked", _a(B, 1)), ("re_key", _a(I, 1)), ("re_tid", _a(I, 1)), ("fills", _a(I, 1)), ("d_app", _a(I, 1)), ("d_row", _a(I, 1)),
     ("d_attempt", _a(I, 1)), ("d_policy", _a(I, 1)), ("d_req", _a(F, 1)),
     ("d_remain", _a(F, 1)), ("d_version", _a(I, 1)), ("d_pool", _a(I, 1)),
     ("d_end", _a(F, 1)), ("d_index", _a(I, 1)), ("ready", _a(I, 2)), ("ready_h", _a(I, 1)),
@@ -102,7 +103,7 @@ FIELDS = [
     ("callouts", _a(I, 1)), ("callout_cost", _a(F, 1)), ("unpaid", _a(F, 1)),
     ("toil_hours", _a(F, 1)), ("ttr", _a(F, 1)),
     ("ttr_prio", _a(I, 1)), ("lead", _a(F, 1)), ("waits", _a(F, 1)),
-    ("waits_team", _a(I, 1)), ("load", _a(F, 2)), ("spent", _a(F, 2)),
+    ("waits_team", _a(I, 1)), ("load", _a(F, 2)), ("spent", _a(F, 2)), ("freed", _a(I, 1)),
 ]
 KERNEL = KernelType(FIELDS)
 
@@ -201,6 +202,8 @@ def make(pl, dr, st):
     s.t_resolve = borrowed(pl.t_resolve)
     s.t_misroute = borrowed(pl.t_misroute)
     s.t_team = borrowed(pl.t_team)
+    s.t_swarm = borrowed(pl.t_swarm)
+    s.t_nswarm = borrowed(pl.t_nswarm)
     s.t_kf = borrowed(pl.t_kf)
     s.t_mteam = borrowed(pl.t_mteam)
     s.performer = borrowed(pl.performer)
@@ -220,6 +223,7 @@ def make(pl, dr, st):
     s.sre_period = borrowed(pl.sre_period)
     s.sre_budget = borrowed(pl.sre_budget)
     s.track = borrowed(pl.track)
+    s.max_parts = pl.max_parts
     s.per_week = pl.per_week
     s.inc_off = borrowed(dr.inc_off)
     s.inc_start = borrowed(dr.inc_start)
@@ -253,6 +257,9 @@ def make(pl, dr, st):
     s.tk_prio = borrowed(st.tk_prio)
     s.tk_start = borrowed(st.tk_start)
     s.tk_end = borrowed(st.tk_end)
+    s.tk_nparts = borrowed(st.tk_nparts)
+    s.tk_pending = borrowed(st.tk_pending)
+    s.tk_swarm = borrowed(st.tk_swarm)
     s.tk_alert = borrowed(st.tk_alert)
     s.tk_row = borrowed(st.tk_row)
     s.tk_tier = borrowed(st.tk_tier)
@@ -275,6 +282,7 @@ def make(pl, dr, st):
     s.p_asked = borrowed(st.p_asked)
     s.re_key = borrowed(st.re_key)
     s.re_tid = borrowed(st.re_tid)
+    s.fills = borrowed(st.fills)
     s.d_app = borrowed(st.d_app)
     s.d_row = borrowed(st.d_row)
     s.d_attempt = borrowed(st.d_attempt)
@@ -321,6 +329,7 @@ def make(pl, dr, st):
     s.waits_team = borrowed(st.waits_team)
     s.load = borrowed(st.load)
     s.spent = borrowed(st.spent)
+    s.freed = borrowed(st.freed)
 
     return s
 

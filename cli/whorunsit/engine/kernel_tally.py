@@ -219,10 +219,10 @@ def callout(s, team, r, hours, toil):
 
 
 @hot
-def engaged(s, tid, end, work):
-    team = s.p_team[tid]
-    pool = s.p_pool[tid]
-    attach = s.p_attach[tid]
+def engaged(s, tid, part, end, work):
+    team = s.p_team[part]
+    pool = s.p_pool[part]
+    attach = s.p_attach[part]
     nT = len(s.resp)
     if s.tk_measured[tid]:
         s.t_tickets[team] += 1
@@ -230,7 +230,7 @@ def engaged(s, tid, end, work):
         if n >= len(s.waits):
             s.si[STATUS] = FULL_WAITS
             return
-        s.waits[n] = attach - s.p_qenter[tid]
+        s.waits[n] = attach - s.p_qenter[part]
         s.waits_team[n] = team
         s.si[NWAITS] = n + 1
         if work >= 0.0:

@@ -202,6 +202,8 @@ class Builder:
             names = [self.team_ref(rec, "teams", t, loc) for t, loc in zip(teams, teams.locs, strict=True)]
             if None in names:
                 return None
+            if not names:  # an empty list, reported as such by the spec
+                return None
             return tuple(dict.fromkeys(names))  # type: ignore[arg-type]
         if "teams" not in rec.invalid and "domain" not in rec.invalid:
             self.problem(rec.loc, rec.path, "names no member teams",
