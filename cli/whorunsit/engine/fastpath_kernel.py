@@ -24,7 +24,7 @@ import math
 import numba
 import numpy as np
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
 from whorunsit.engine.draws import ROUTE
 
 #: per team, floats: busy hours, work added up, the queue's time-weighted area after the
@@ -345,7 +345,7 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
             measured = start[i] >= W
             if resolved < math.inf and measured:
                 team_n[resolver[a, exit_tier[i], 1 if alert[i] else 0], T_RESOLVED] += 1
-                handoffs += exit_tier[i] - entry[i]
+                handoffs += int(exit_tier[i]) - int(entry[i])  # int8 columns: no wrap in Python
                 res[done], order[done] = resolved, i
                 done += 1
             if arrived and measured:

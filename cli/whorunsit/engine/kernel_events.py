@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
 from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ
 
 #: buckets per event: most hold none or one, so little is left to sort inside them

@@ -7,16 +7,8 @@ Python's ``heapq`` gives them whatever the layout inside.
 
 from __future__ import annotations
 
-from numba import njit
-
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.kernel_state import EVN, FULL_EVENTS, FULL_QUEUE, SEQ, STATUS
-
-#: run inside the compiled loop, without reference counting (see ``kernel_loop``)
-jit = njit(cache=True, _nrt=False)
-#: small functions called on nearly every event, inlined into their callers by numba
-#: (the loop was about 30% faster for it; the first compile takes ~10 s longer)
-hot = njit(cache=True, inline="always", _nrt=False)
 
 
 # -- heaps ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.draws import (
     BE_DELAY_U,
     BE_U,
@@ -96,14 +96,6 @@ ATTEMPTS = 3
 #: how many events known in advance ahead the loop prefetches an arrival's tier draws
 AHEAD = 4
 
-#: the loop's functions run without numba's reference counting (``_nrt=False``): every
-#: array they touch is borrowed from the structure and nothing is allocated, so each
-#: field read or call would only increment and decrement null counts (perf showed
-#: those calls, and the registers they spill, throughout the loop)
-jit = njit(cache=True, _nrt=False)
-#: small functions called on nearly every event, inlined into their callers by numba
-#: (the loop was about 30% faster for it; the first compile takes ~10 s longer)
-hot = njit(cache=True, inline="always", _nrt=False)
 
 
 # -- calendar ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from llvmlite import ir
 from numba import njit, types, uint64
 from numba.extending import intrinsic
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine.compiled import plain  # first: numba's cache and WHORUNSIT_JIT
 
 M128_HI = np.uint64(0x2360ED051FC65DA4)  # PCG_DEFAULT_MULTIPLIER_128
 M128_LO = np.uint64(0x4385DF649FCCF645)
@@ -41,6 +41,14 @@ def state_rows(states: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
+def _plain_lcg128(hi, lo, inc_hi, inc_lo):
+    """``_lcg128`` in Python's unbounded integers."""
+    state = ((int(hi) << 64 | int(lo)) * ((int(M128_HI) << 64) | int(M128_LO))
+             + (int(inc_hi) << 64 | int(inc_lo))) & ((1 << 128) - 1)
+    return np.uint64(state >> 64), np.uint64(state & ((1 << 64) - 1))
+
+
+@plain(_plain_lcg128)
 @intrinsic
 def _lcg128(typingctx, hi, lo, inc_hi, inc_lo):
     """PCG64's state step ``state * MULT + inc`` modulo 2**128, on (high, low) words, in

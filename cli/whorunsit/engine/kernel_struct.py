@@ -39,7 +39,7 @@ from numba.extending import (
     register_model,
 )
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine.compiled import JIT, plain  # first: numba's cache and WHORUNSIT_JIT
 
 
 @structref.register
@@ -139,6 +139,11 @@ def _view_getattr(context, builder, typ, val, attr):
                                       getattr(payload, attr))
 
 
+def _same(x):
+    return x
+
+
+@plain(_same)
 @intrinsic
 def view(typingctx, s):
     """A ``View`` of structure ``s``: valid while ``s`` is alive."""
@@ -147,6 +152,7 @@ def view(typingctx, s):
     return View(s)(s), codegen
 
 
+@plain(_same)
 @intrinsic
 def borrowed(typingctx, arr):
     """The same array without its reference count (a null meminfo): reading it from the
@@ -334,6 +340,30 @@ def make(pl, dr, st):
     return s
 
 
+def _plain_make(pl, dr, st):
+    """``make`` as plain Python (WHORUNSIT_JIT=0): an object with the same fields."""
+    from types import SimpleNamespace
+
+    s = SimpleNamespace()
+    for name, _ in FIELDS:
+        for source in (pl, dr, st):
+            if name in source._fields:
+                setattr(s, name, getattr(source, name))
+                break
+        else:
+            raise AttributeError(f"no {name!r} in the plan, draws or state")
+    return s
+
+
+if not JIT:
+    make = _plain_make  # noqa: F811  (numba's structref has no plain-Python form)
+
+
+def _no_prefetch(arr, row, offset):
+    return None
+
+
+@plain(_no_prefetch)
 @intrinsic
 def prefetch(typingctx, arr, row, offset):
     """Ask the CPU to start loading ``arr[row]`` (``offset`` bytes into it) into cache.

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from whorunsit.engine import numba_cache  # noqa: F401  (first: it sets where numba caches)
+from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.kernel_state import (
     C_CAPEX,
     C_OPEX,
@@ -38,11 +37,6 @@ from whorunsit.engine.kernel_state import (
 SEG_WORK = 0
 WEEK = 168.0
 
-#: run inside the compiled loop, without reference counting (see ``kernel_loop``)
-jit = njit(cache=True, _nrt=False)
-#: small functions called on nearly every event, inlined into their callers by numba
-#: (the loop was about 30% faster for it; the first compile takes ~10 s longer)
-hot = njit(cache=True, inline="always", _nrt=False)
 
 
 # -- Python's float arithmetic -------------------------------------------------------------
