@@ -16,7 +16,7 @@ from test_kernel import shortened
 from whorunsit.engine import kernel
 from whorunsit.engine.kernel_draws import AppIncidents, draw
 from whorunsit.engine.kernel_events import stable_order
-from whorunsit.engine.replication import plan_for
+from whorunsit.engine.plan import plan_for
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml")))

@@ -69,7 +69,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     replications finish (``total`` may grow in precision mode).
     """
     from whorunsit.engine.chunks import merge
-    from whorunsit.engine.replication import plan_for
+    from whorunsit.engine.plan import plan_for
     from whorunsit.engine.runner import Runner, default_workers
     from whorunsit.stats import precision as prec
 

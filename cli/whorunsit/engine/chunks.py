@@ -9,12 +9,13 @@ are identical for any number of workers. Each chunk returns a compact matrix
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from whorunsit.engine import kernel
-from whorunsit.engine.replication import Replication, plan_for
+from whorunsit.engine.plan import plan_for
 from whorunsit.model import Scenario
 
 
@@ -27,19 +28,17 @@ class Chunk:
 
 
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
-              engine: str = "python") -> Chunk:
+              play: Callable | None = None) -> Chunk:
     """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker),
-    played by the compiled ``kernel`` or the Python ``replication`` engine (the same
-    values either way)."""
+    played by the compiled event loop, or by ``play(plan, replication, seed)`` (the
+    tests' reference)."""
     plan = plan_for(scenario)
+    play = play or kernel.run_replication
     names: list[str] = []
     rows: list[list[float]] = []
     hists: dict[str, np.ndarray] = {}
     for r in range(start, stop):
-        if engine == "kernel":
-            metrics, counts = kernel.run_replication(plan, r, seed)
-        else:
-            metrics, counts = Replication(plan, r, seed).run()
+        metrics, counts = play(plan, r, seed)
         if not names:
             names = list(metrics)
         rows.append([metrics[n] for n in names])

@@ -42,9 +42,8 @@ import numpy as np
 from whorunsit.engine import tally
 from whorunsit.engine.arrivals import incident_starts
 from whorunsit.engine.draws import HANDOFF, PICKUP, TIER_COLUMNS, WORK
-from whorunsit.engine.plan import Plan
+from whorunsit.engine.plan import Plan, plan_for
 from whorunsit.engine.quantiles import quantiles
-from whorunsit.engine.replication import plan_for
 from whorunsit.engine.streams import stream
 from whorunsit.errors import InputError
 from whorunsit.model import Scenario

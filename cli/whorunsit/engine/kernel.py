@@ -25,8 +25,8 @@ from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
 from whorunsit.engine.kernel_draws import draw
 from whorunsit.engine.kernel_plan import compile_plan, horizon_cells, ineligible, max_parts
 from whorunsit.engine.memo import once_per
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.replication import APP, MEASURED, PRIO, START, plan_for
+from whorunsit.engine.plan import Plan, plan_for
+from whorunsit.engine.tally import APP, MEASURED, PRIO, START
 
 #: per plan: what its replications share (see ``_Prepared``)
 _PREPARED: dict[int, tuple[Plan, _Prepared]] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from whorunsit.engine.arrivals import ArrivalProfile
+from whorunsit.engine.memo import once_per
 from whorunsit.engine.week import NIGHT, WEEKEND, WeekPlan, window_flips
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import (
@@ -351,3 +352,11 @@ class Plan:
                         found[kind] = r.index
                         break
             app.cover[t] = tuple(found)
+
+
+_PLANS: dict[int, tuple[object, Plan]] = {}
+
+
+def plan_for(scenario) -> Plan:
+    """The compiled plan of a scenario, compiled once per process."""
+    return once_per(_PLANS, scenario, Plan)

@@ -53,8 +53,7 @@ from whorunsit.engine.events import (
     ORDER,
     shared_events,
 )
-from whorunsit.engine.memo import once_per
-from whorunsit.engine.plan import Plan
+from whorunsit.engine.plan import Plan, plan_for
 from whorunsit.engine.quantiles import quantile
 from whorunsit.engine.week import WORK as SEG_WORK
 
@@ -484,13 +483,5 @@ def run_replication(plan_or_scenario, replication_index: int, seed: int):
     """
     plan = plan_or_scenario if isinstance(plan_or_scenario, Plan) else plan_for(plan_or_scenario)
     return Replication(plan, replication_index, seed).run()
-
-
-_PLANS: dict[int, tuple[object, Plan]] = {}
-
-
-def plan_for(scenario) -> Plan:
-    """The compiled plan of a scenario, compiled once per process."""
-    return once_per(_PLANS, scenario, Plan)
 
 

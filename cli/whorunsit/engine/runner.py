@@ -8,10 +8,9 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from functools import partial
 
-from whorunsit.engine import fastpath, kernel
-from whorunsit.engine.chunks import Chunk, chunk_ranges, run_chunk
+from whorunsit.engine import dispatch, kernel
+from whorunsit.engine.chunks import Chunk, chunk_ranges
 from whorunsit.model import Scenario
 
 #: a worker's job, set once when it starts (``_adopt``): chunks then carry only their range
@@ -37,21 +36,17 @@ def default_workers() -> int:
 class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
-    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
-                 engine: str | None = None):
-        """``fast``: play on ``fastpath`` (None: whenever the scenario is eligible).
-        ``engine``: "kernel" (compiled) or "python" (the reference) for replications the
-        fast path does not take; None: the kernel whenever it plays the scenario."""
+    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None):
+        """``fast``: None plays on the engine ``dispatch`` chooses; False keeps off the
+        fast path, True insists on it."""
         self.scenario = scenario
         self.seed = seed
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
-        # 24x7 FIFO networks take the fast path: same values, solved many at a time
-        self.fast = fastpath.eligible(scenario) if fast is None else fast
-        if engine is None:
-            engine = "kernel" if not self.fast and kernel.eligible(scenario) else "python"
-        self.engine = engine
-        self._chunk = fastpath.run_chunk if self.fast else partial(run_chunk, engine=engine)
+        chosen = dispatch.choose(scenario, fast)
+        self.engine = chosen.name
+        self.fast = chosen.batched
+        self._chunk = chosen.run_chunk
 
     def __enter__(self) -> Runner:
         return self
@@ -63,7 +58,7 @@ class Runner:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            if not self.fast and self.engine == "kernel":
+            if self.engine == dispatch.GENERAL.name:
                 # load the compiled loop once here: forked workers inherit it
                 kernel.warm(self.scenario)
             methods = multiprocessing.get_all_start_methods()
