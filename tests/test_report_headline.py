@@ -72,7 +72,7 @@ def test_compare_headline_and_key_table(width):
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_simulate_headline(width):
-    text = terminal.render_table_text(ops_run(), width=width)
+    text = terminal.render_table_text(ops_run(), width=width, show=terminal.KEY)
     assert all(len(line) <= width for line in text.splitlines())
     check(f"simulate-headline-{width}.txt", text)
 

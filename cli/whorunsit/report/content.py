@@ -108,8 +108,8 @@ class _View:
         return name in self.estimates
 
     def cell(self, name: str, *, warn: bool = False, unit: str | None = None,
-             suffix: bool = False) -> Cell:
-        text = fmt.estimate(self.get(name), self.currency, unit=unit, suffix=suffix)
+             suffix: bool = False, scale: tuple[float, str] | None = None) -> Cell:
+        text = fmt.estimate(self.get(name), self.currency, unit=unit, suffix=suffix, scale=scale)
         return Cell(text + (" !" if warn else ""), warn)
 
 
@@ -181,7 +181,10 @@ def _headline(view: _View) -> Table:
     def row(label: str, *names: str, warn: bool = False, unit: str | None = None) -> None:
         if not any(view.has(n) for n in names):
             return
-        cells = [view.cell(n, warn=warn, unit=unit, suffix=True) for n in names]
+        # one unit for the row: "56.3h / 37.3h", never "2.35d / 37.3h"
+        scale = fmt.row_scale([view.value(n) for n in names]) if fmt.display_unit(names[0]) == "h" \
+            else None
+        cells = [view.cell(n, warn=warn, unit=unit, suffix=True, scale=scale) for n in names]
         text = " / ".join(c.text for c in cells)
         rows.append([_name(label), Cell(text, warn)])
 

@@ -196,16 +196,17 @@ def half_width(x: float, h: float, unit: str, currency: str = "GBP",
 
 
 def estimate(est: Estimate | None, currency: str = "GBP", *, unit: str | None = None,
-             suffix: bool = True) -> str:
+             suffix: bool = True, scale: tuple[float, str] | None = None) -> str:
     """An estimate with its 95% CI as ± next to it: "3.37h ±0.06h", "92.3% ±2.1%".
 
-    ``unit`` overrides the catalogue unit, e.g. "availability" for three decimals.
+    ``unit`` overrides the catalogue unit, e.g. "availability" for three decimals;
+    ``scale`` fixes a duration's unit for a row (``row_scale``).
     """
     if est is None or not math.isfinite(est.value):
         return MISSING
     raw = unit or display_unit(est.name)
-    main = value(est.value, raw, currency, suffix=suffix)
-    pm = half_width(est.value, est.half_width, raw, currency)
+    main = value(est.value, raw, currency, suffix=suffix, scale=scale)
+    pm = half_width(est.value, est.half_width, raw, currency, scale)
     return f"{main} {pm}".strip()
 
 

@@ -22,6 +22,8 @@ from whorunsit.stats.results import Results
 #: the time to restore a headline speaks of, first present wins
 TTR = ("incidents.time_to_restore.mean", "incidents.time_to_restore.p50",
        "incidents.time_to_restore.p95")
+#: the delivery line starts so; markdown, which prints the verdict in bold, leaves it out
+DELIVERY = "Delivery: "
 STAT_WORDS = {"mean": "mean", "p50": "median", "p90": "p90", "p95": "p95", "p99": "p99"}
 
 
@@ -156,13 +158,14 @@ def simulate_lines(results: Results) -> list[str]:
         est = estimates.get(name)
         return fmt.estimate(est, currency) if est is not None and math.isfinite(est.value) else None
 
-    p50, p95 = shown("incidents.time_to_restore.p50"), shown("incidents.time_to_restore.p95")
-    if p50 and p95:
-        lines.append(f"Time to restore: median {p50}, p95 {p95} (per-replication percentiles, "
-                     "averaged).")
+    names = ("incidents.time_to_restore.p50", "incidents.time_to_restore.p95")
+    if all(n in estimates and math.isfinite(estimates[n].value) for n in names):
+        row = fmt.row_scale([estimates[n].value for n in names])
+        p50, p95 = (fmt.estimate(estimates[n], currency, scale=row) for n in names)
+        lines.append(f"Time to restore: median {p50}, p95 {p95} (each the mean over "
+                     "replications of that replication's percentile).")
     v = content.verdict(results)
-    if v.continuous is not None:
-        lines.append(f"Delivery: {v.headline}; {v.detail}.")
+    lines.append(f"{DELIVERY}{v.headline} — {v.detail}")
     total = shown("cost.total")
     if total:
         parts = [f"{label} {text}" for label, name in (("on-call", "cost.oncall"),
