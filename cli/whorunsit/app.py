@@ -11,7 +11,7 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import calibrate, compare, gate, metrics, schema, simulate, validate
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -29,7 +29,8 @@ app = typer.Typer(
         "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\\n"
         "      scenarios/you-build-it-you-run-it.yaml\n"
         "  whorunsit gate proposal.yaml --baseline current.yaml\n"
-        "  whorunsit calibrate incidents.csv --format yaml\n\n"
+        "  whorunsit calibrate incidents.csv --format yaml\n"
+        "  whorunsit metrics scenarios/you-build-it-ops-run-it.yaml\n\n"
         "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
     ),
     no_args_is_help=True,
@@ -61,6 +62,7 @@ app.command("simulate")(simulate.command)
 app.command("compare")(compare.command)
 app.command("gate")(gate.command)
 app.command("calibrate")(calibrate.command)
+app.command("metrics")(metrics.command)
 
 
 def main() -> None:
