@@ -56,13 +56,19 @@ def _root(
     state.debug = debug
 
 
-app.command("validate")(validate.command)
-app.command("schema")(schema.command)
-app.command("simulate")(simulate.command)
-app.command("compare")(compare.command)
-app.command("gate")(gate.command)
-app.command("calibrate")(calibrate.command)
-app.command("metrics")(metrics.command)
+# a short_help of its own for each command: click cuts a docstring's first sentence to
+# fit the terminal ("what the organisation..."), and a cut description explains nothing
+app.command("validate", short_help="Check scenario files without simulating them.")(validate.command)
+app.command("schema", short_help="Print the JSON Schema of the scenario format.")(schema.command)
+app.command("simulate", short_help="Simulate a scenario: time to restore, delivery, cost.")(
+    simulate.command)
+app.command("compare", short_help="Compare scenarios side by side, each against the first.")(
+    compare.command)
+app.command("gate", short_help="Judge a scenario's assertions in CI (exit 1 on failure).")(
+    gate.command)
+app.command("calibrate", short_help="Measure an incident log: figures for a scenario.")(
+    calibrate.command)
+app.command("metrics", short_help="List metric names, units and meanings.")(metrics.command)
 
 
 def main() -> None:
