@@ -23,7 +23,6 @@ def test_help_lists_every_command_and_the_exit_codes():
     assert "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\" in result.output
 
 
-@pytest.mark.parametrize("name", COMMANDS)
 def test_command_list_shows_whole_descriptions_at_80_columns():
     result = runner.invoke(app, ["--help"], env={"COLUMNS": "80"})
     listing = result.output[result.output.index("Commands:"):]
