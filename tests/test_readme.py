@@ -44,7 +44,9 @@ SAMPLE = re.compile(r"```console\n\$ whorunsit (?P<command>[^\n]+)\n```\n\n[^`]*
 def _shape(line: str) -> str:
     """A line's words before its first figure: what a layout change moves and a
     different result does not."""
-    return re.split(r"[-+£€$]?\d", line, maxsplit=1)[0].rstrip()
+    words = re.split(r"[-+£€$(]*\d", line, maxsplit=1)[0]
+    words = re.sub("─+", "─", " ".join(words.split()))  # widths follow the figures
+    return words if len(words) > 2 else ""
 
 
 def test_readme_has_a_sample_of_real_output():
