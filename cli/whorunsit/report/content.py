@@ -302,7 +302,8 @@ def _by_priority(view: _View) -> Table:
         if est is None or est.n == 0:
             continue   # no such incident in any replication (or an older run's results)
         partial = partial or est.n < view.results.replications
-        rows.append([_name(label)] + [view.cell(n) for n in names])
+        scale = fmt.row_scale([view.value(n) for n in names])  # one unit per row
+        rows.append([_name(label)] + [view.cell(n, scale=scale) for n in names])
     if len(rows) < 2:
         return Table("Time to restore by priority", [], [])
     notes = []
