@@ -123,3 +123,13 @@ def test_signed_changes():
     assert render.signed(1500.0, "money/year", "GBP") == "+£1,500/yr"
     assert render.signed(math.nan, "h", "GBP") == "—"
     assert render.relative(math.nan) == "—" and render.relative(-0.25) == "-25.0%"
+
+
+def test_json_and_markdown_carry_the_headline(two):
+    data = json.loads(render.render_json(two))
+    assert data["headline"][0].startswith("Time to restore: no clear difference, median")
+    diff = data["metrics"]["cost.total"]["differences"][0]
+    assert diff["material"] and diff["practical_threshold"] == pytest.approx(50_000)
+    text = render.render_markdown(two)
+    assert "### Headline\n\n- Time to restore: no clear difference" in text
+    assert text.index("### Headline") < text.index("### Outcomes")

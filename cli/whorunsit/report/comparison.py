@@ -318,6 +318,7 @@ def render_markdown(comparison: Comparison, full: Comparison | None = None) -> s
     lines = heading(comparison)
     out = [f"## {escape(lines[0])}", ""]
     out += [f"- {escape(line.strip())}" for line in lines[1:]] + [""]
+    out += ["### Headline", ""]
     out += [f"- {escape(line)}" for line in headline.compare_lines(full or comparison)] + [""]
     columns = ["metric", escape(names[0])]
     for name in names[1:]:
