@@ -194,7 +194,8 @@ def test_time_to_restore_by_priority(ops_run):
     table = text.split("Time to restore by priority", 1)[1].split("On-call and cost", 1)[0]
     assert re.search(r"Priority\s+Mean\s+p50\s+p95", table)
     assert re.search(r"P1\s+1\.\d\dh ±0\.\d\dh\s+1\.\d\dh ±", table)
-    assert re.search(r"P3\s+1\d\.\dh ±\d\.\dh\s+4\.\d\dh ±\d\.\d\dh\s+2\.\d\dd ±", table)
+    # one unit per row: the p95 of about two days reads in hours beside the mean and p50
+    assert re.search(r"P3\s+1\d\.\dh ±\d\.\dh\s+4\.\d\dh ±\d\.\d\dh\s+\d\d\.\dh ±", table)
     assert "P4" not in table   # no P4 incident in any replication: no row
     assert re.search(r"Urgent \(P1, P2\)\s+2\.\d\dh ±", table)
     assert re.search(r"All incidents\s+9\.\d\dh ±", table)
