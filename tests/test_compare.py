@@ -213,3 +213,11 @@ def test_every_catalogue_metric_has_a_practical_kind():
         assert cmp.kind(name) in cmp.PRACTICAL, name
     assert cmp.kind("applications.shop.availability") == "availability"
     assert cmp.kind("cost.total") == "money" and cmp.kind("incidents.time_to_restore.p95") == "duration"
+
+
+def test_metrics_did_you_mean_offers_the_nearest_percentile():
+    names = ["incidents.time_to_restore.p50", "incidents.time_to_restore.p95",
+             "incidents.time_to_restore.p99"]
+    with pytest.raises(InputError) as info:
+        cmp.select_metrics(names, ["incidents.time_to_restore.p90"])
+    assert "did you mean 'incidents.time_to_restore.p95'?" in str(info.value.problems[0])

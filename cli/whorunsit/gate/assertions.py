@@ -82,26 +82,11 @@ def known_metrics(scenario: Scenario) -> list[str]:
     return names
 
 
-_PERCENTILE = re.compile(r"^(?P<stem>.+)\.p(?P<q>\d{1,2})$")
-
-
-def nearest_percentile(name: str, known: Iterable[str]) -> str | None:
-    """For a percentile a run does not report (``...p90``), the nearest one it does of
-    the same figure (``...p95``, not the equally similar-looking ``...p99`` or ``...p50``)."""
-    m = _PERCENTILE.match(name)
-    if not m:
-        return None
-    offered = [(abs(int(k.group("q")) - int(m.group("q"))), -int(k.group("q")), k.string)
-               for k in map(_PERCENTILE.match, known)
-               if k and k.group("stem") == m.group("stem")]
-    return min(offered)[2] if offered else None
-
-
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """"did you mean 'x'?" for the closest known name, or "" when none is close; a
     missing percentile is offered the nearest percentile of the same figure."""
     known = sorted(set(known))
-    close = [p] if (p := nearest_percentile(name, known)) else \
+    close = [p] if (p := catalogue.nearest_percentile(name, known)) else \
         difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 

@@ -298,7 +298,8 @@ def _did_you_mean(pattern: str, names: Sequence[str]) -> str:
     candidates = sorted(set(names))
     if "*" in pattern or "?" in pattern:
         candidates = sorted({".".join(n.split(".")[:1]) + ".*" for n in names} | set(candidates))
-    close = difflib.get_close_matches(pattern, candidates, n=1, cutoff=0.6)
+    nearest = catalogue.nearest_percentile(pattern, names)
+    close = [nearest] if nearest else difflib.get_close_matches(pattern, candidates, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
