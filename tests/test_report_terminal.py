@@ -1,5 +1,6 @@
 """The rich report rendered at fixed widths with colour off: what it must say."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -221,3 +222,13 @@ def test_results_without_figures_by_priority_leave_the_table_out():
     for name in [n for n in r.samples if n.startswith(("incidents.P", "incidents.urgent"))]:
         del r.samples[name]
     assert "by priority" not in render(r, 120)
+
+
+def test_money_for_nothing_is_among_the_warnings():
+    from whorunsit.model import Rota
+
+    results = report_samples.results()
+    idle = Rota(name="idle", teams=("nobody-works-here",), members=3)
+    scenario = dataclasses.replace(results.scenario, rotas=results.scenario.rotas + (idle,))
+    text = " ".join(render(dataclasses.replace(results, scenario=scenario)).split())
+    assert "WARN rota 'idle' serves no application" in text

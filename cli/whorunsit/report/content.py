@@ -16,6 +16,7 @@ import numpy as np
 from whorunsit.model import OutOfHours, RotaCover, Scenario
 from whorunsit.model.scenario import OWNER
 from whorunsit.report import format as fmt
+from whorunsit.scenario.advice import advise
 from whorunsit.stats.results import Estimate, Results
 
 #: utilisation above which queues grow non-linearly (and people burn out)
@@ -448,6 +449,9 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
         out.append(f"Discontinuous Delivery: {v.detail}")
     if view.results.replications < 2:
         out.append("one replication gives no confidence interval: run at least 2 (30+ is sensible)")
+    # what validate warns about: configurations that cost money and do nothing
+    for problem in advise(view.scenario):
+        out.append(f"{problem.message.removeprefix('warning: ')}; {problem.expected}")
     est = view.get(PRECISION_METRIC)
     if precision is not None and est is not None and fmt.relative_precision(est) > precision:
         out.append(f"precision target ±{precision:.1%} on {PRECISION_METRIC} not reached: "
