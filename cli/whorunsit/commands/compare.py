@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, section_names, whole
 
 FORMATS = ("table", "json", "markdown")
 
@@ -90,12 +90,7 @@ def _sections(text: str | None) -> list[str] | None:
         return None
     from whorunsit.report.comparison import SECTION_NAMES
 
-    names = [p.strip().lower() for p in text.split(",") if p.strip()]
-    unknown = [n for n in names if n not in SECTION_NAMES]
-    if unknown or not names:
-        raise fail(f"error: --section: unknown section {', '.join(map(repr, unknown)) or '(none)'};"
-                   f" expected one or more of {', '.join(SECTION_NAMES)}")
-    return [SECTION_NAMES[n] for n in names]
+    return [SECTION_NAMES[n] for n in section_names("--section", text, SECTION_NAMES)]
 
 
 

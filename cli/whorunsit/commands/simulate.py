@@ -12,7 +12,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, section_names, whole
 
 FORMATS = ("table", "json", "markdown", "csv")
 
@@ -71,12 +71,7 @@ def _show(show_all: bool, section: str | None) -> str | list[str]:
 
     if section is None:
         return ALL if show_all else KEY
-    names = [p.strip().lower() for p in section.split(",") if p.strip()]
-    unknown = [n for n in names if n not in SECTIONS]
-    if unknown or not names:
-        raise fail(f"error: --section: unknown section {', '.join(map(repr, unknown)) or '(none)'};"
-                   f" expected one or more of {', '.join(SECTIONS)}")
-    return names
+    return section_names("--section", section, SECTIONS)
 
 
 def parse_options(replications: str | None, seed: str | None, precision: str | None,
