@@ -133,3 +133,11 @@ def test_json_and_markdown_carry_the_headline(two):
     text = render.render_markdown(two)
     assert "### Headline\n\n- Time to restore: no clear difference" in text
     assert text.index("### Headline") < text.index("### Outcomes")
+
+
+def test_a_tiny_change_in_a_row_of_days_reads_as_below_the_smallest_step():
+    row = (24.0, "d")
+    assert render.signed(0.00015, "h", "GBP", row) == "+<0.001d"
+    assert render.signed(-0.00015, "h", "GBP", row) == "-<0.001d"
+    assert render.signed(2.4, "h", "GBP", row) == "+0.10d"
+    assert render.signed(0.0, "h", "GBP", row) == "0d"

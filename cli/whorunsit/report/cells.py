@@ -13,6 +13,8 @@ from whorunsit.stats.compare import SAME, SMALL, MetricComparison
 
 #: changes smaller than this are floating-point noise, not a difference
 TINY = 1e-12
+#: the smallest change shown in a row's duration unit; below it "<0.001d"
+SMALLEST = 0.001
 
 
 def _unit(m: MetricComparison) -> str:
@@ -37,6 +39,9 @@ def signed(x: float, unit: str, currency: str, row: tuple[float, str] | None = N
     if unit in ("share", "availability"):
         places = 3 if unit == "availability" or (x and abs(x) < 0.001) else 1
         return f"{x * 100:+.{places}f}pp"
+    if row is not None and 0 < abs(x) / row[0] < SMALLEST:
+        # in a row of days, a change of seconds would print as +0.0000062d
+        return f"{'+' if x > 0 else '-'}<{SMALLEST:g}{row[1]}"
     text = fmt.value(x, unit, currency, scale=row)
     return "+" + text if x > 0 else text
 
