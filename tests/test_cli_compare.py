@@ -204,3 +204,12 @@ def test_real_table_report(tmp_path):
     text = result.stdout
     assert "incidents.time_to_restore" in text and "deployments.lead_time" in text
     assert "teams.app-ops" in text and "oncall.delivery" in text
+
+
+def test_help_states_the_practical_thresholds_in_force():
+    from whorunsit.commands.compare import HELP
+    from whorunsit.report.metrics import threshold_text
+
+    text = " ".join(HELP.split())
+    for kind in ("duration", "share", "availability", "hours"):
+        assert f"{kind} {threshold_text(kind, 'GBP')}" in text, kind
