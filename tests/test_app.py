@@ -9,7 +9,7 @@ from whorunsit import __version__
 from whorunsit.app import app
 from whorunsit.exitcodes import ExitCode
 
-COMMANDS = ("validate", "schema", "simulate", "compare", "gate", "calibrate")
+COMMANDS = ("validate", "schema", "simulate", "compare", "gate", "calibrate", "metrics")
 runner = CliRunner()
 
 
@@ -21,6 +21,16 @@ def test_help_lists_every_command_and_the_exit_codes():
     assert "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage." in result.output
     # examples are kept verbatim (not rewrapped into the middle of a file name)
     assert "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\" in result.output
+
+
+def test_command_list_shows_whole_descriptions_at_80_columns():
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "80"})
+    listing = result.output[result.output.index("Commands:"):]
+    lines = [line for line in listing.splitlines()[1:] if line.strip()]
+    assert len(lines) >= len(COMMANDS)
+    for line in lines:
+        assert not line.rstrip().endswith("..."), line
+        assert line.rstrip().endswith("."), line
 
 
 @pytest.mark.parametrize("name", COMMANDS)

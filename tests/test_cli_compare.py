@@ -67,7 +67,7 @@ def test_every_scenario_runs_with_the_same_seed_and_replications(fake_api):
 
 
 def test_table_side_by_side(fake_api):
-    result = compare(CURRENT, PROPOSAL, "-n", "10")
+    result = compare(CURRENT, PROPOSAL, "-n", "10", "--all")
     assert result.exit_code == 0
     text = result.stdout
     assert text.startswith("whorunsit compare · B against A · seed 20261121 · 10 replications, paired")
@@ -89,7 +89,33 @@ def test_metrics_by_glob_json(fake_api):
     assert all(n.startswith("cost.") or n.endswith(".utilisation") for n in names)
     total = data["metrics"]["cost.total"]
     assert total["differences"][0]["relative"] == pytest.approx(1.0)
-    assert total["differences"][0]["verdict"] == "worse"
+    # +10 a year is clear but under the default money floor (100 a year)
+    assert total["differences"][0]["verdict"] == "no material change"
+    assert total["differences"][0]["practical_threshold"] == pytest.approx(100.0)
+    assert not total["differences"][0]["material"] and total["differences"][0]["significant"]
+
+
+def test_practical_thresholds_can_be_overridden(fake_api):
+    result = compare(CURRENT, PROPOSAL, "-n", "10", "--metrics", "cost.total,incidents.count",
+                     "--format", "json", "--practical", "money=0, count=150%")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["metrics"]
+    assert data["cost.total"]["differences"][0]["verdict"] == "worse"
+    # doubling is +100%, under a 150% threshold
+    assert data["incidents.count"]["differences"][0]["verdict"] == "no material change"
+    every = json.loads(compare(CURRENT, PROPOSAL, "-n", "10", "--metrics", "incidents.count",
+                               "--format", "json", "--practical", "all=0").stdout)
+    assert every["metrics"]["incidents.count"]["differences"][0]["verdict"] == "worse"
+
+
+def test_default_view_is_headline_key_table_and_hint(fake_api):
+    text = compare(CURRENT, PROPOSAL, "-n", "10").stdout
+    assert "Time to restore: B restores slower than A" in text
+    assert "\nKey metrics " in text and "\nOutcomes " not in text
+    assert "--all shows all" in " ".join(text.split())
+    flow = compare(CURRENT, PROPOSAL, "-n", "10", "--section", "flow,cost").stdout
+    assert "\nFlow " in flow and "\nOn-call & cost " in flow
+    assert "\nOutcomes " not in flow and "\nKey metrics " not in flow
 
 
 def test_markdown_to_a_file(fake_api, tmp_path):
@@ -105,7 +131,7 @@ def test_table_to_a_file_has_no_colour(fake_api, tmp_path):
     result = compare(CURRENT, PROPOSAL, "-n", "10", "--output", str(out))
     assert result.exit_code == 0
     text = out.read_text(encoding="utf-8")
-    assert "\x1b[" not in text and "Outcomes" in text
+    assert "\x1b[" not in text and "Key metrics" in text
 
 
 @pytest.mark.parametrize(
@@ -116,6 +142,16 @@ def test_table_to_a_file_has_no_colour(fake_api, tmp_path):
         ([CURRENT, PROPOSAL, "--seed", "x"], "error: --seed must be a whole number, got 'x'\n"),
         ([CURRENT, PROPOSAL, "--format", "csv"], "error: --format must be one of table, json, markdown; got 'csv'\n"),
         ([CURRENT, PROPOSAL, "--metrics", " , "], "error: --metrics needs at least one name or glob, e.g. 'cost.*'\n"),
+        ([CURRENT, PROPOSAL, "--section", "flw"],
+         "error: --section: unknown section 'flw'; expected one or more of outcomes, availability, "
+         "flow, cost, oncall\n"),
+        ([CURRENT, PROPOSAL, "--practical", "speed=5%"],
+         "error: --practical: unknown kind 'speed'; expected one of duration, share, availability, "
+         "count, rate, hours, money or all, as in 'duration=10m'\n"),
+        ([CURRENT, PROPOSAL, "--practical", "duration=soon"],
+         "error: --practical 'duration=soon': 'soon' is not a duration; a duration such as 90s, "
+         "15m, 4h, 2d, 1w or 1h30m; e.g. 'duration=10m', 'money=2%', 'share=1pp' (GBP amounts "
+         "as plain numbers)\n"),
         ([CURRENT, PROPOSAL, "--metrics", "cost.totl,tems.*"],
          "--metrics: 'cost.totl' matches no metric; did you mean 'cost.total'?; "
          "a metric name or glob such as 'cost.*' or 'teams.*.utilisation'\n"
@@ -166,8 +202,17 @@ def test_common_random_numbers_make_paired_intervals_narrower(tmp_path):
 
 
 def test_real_table_report(tmp_path):
-    result = compare(str(ROOT / CURRENT), str(ROOT / PROPOSAL), "-n", "10", "--workers", "1")
+    result = compare(str(ROOT / CURRENT), str(ROOT / PROPOSAL), "-n", "10", "--workers", "1", "--all")
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "incidents.time_to_restore" in text and "deployments.lead_time" in text
     assert "teams.app-ops" in text and "oncall.delivery" in text
+
+
+def test_help_states_the_practical_thresholds_in_force():
+    from whorunsit.commands.compare import HELP
+    from whorunsit.report.metrics import threshold_text
+
+    text = " ".join(HELP.split())
+    for kind in ("duration", "share", "availability", "hours"):
+        assert f"{kind} {threshold_text(kind, 'GBP')}" in text, kind

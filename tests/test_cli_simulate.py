@@ -197,8 +197,22 @@ def test_real_run_is_reproducible(real_json):
     assert real("--format", "json").stdout == real_json
 
 
+def test_real_run_opens_with_the_headline_and_hides_the_rest_behind_all():
+    out = real(env={"NO_COLOR": "1", "COLUMNS": "80"}).stdout
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("Time to restore: median"))
+    assert first < lines.index(next(line for line in lines if line.startswith("Headline outcomes")))
+    assert "Incident flow by team" not in out and "Warnings" in out
+    assert "--all shows every table" in " ".join(out.split())
+    some = real("--section", "flow,cost", env={"NO_COLOR": "1", "COLUMNS": "120"}).stdout
+    assert "Incident flow by team" in some and "Cost per year" in some
+    assert "Availability by application" not in some and "all incidents pooled" not in some
+    bad = real("--section", "flows")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: --section: unknown section 'flows'")
+
+
 def test_real_run_table_at_80_columns_without_colour():
-    result = real(env={"NO_COLOR": "1", "COLUMNS": "80"})
+    result = real("--all", env={"NO_COLOR": "1", "COLUMNS": "80"})
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "whorunsit · You Build It Ops Run It" in out

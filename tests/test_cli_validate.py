@@ -95,3 +95,56 @@ def test_schema_to_an_unwritable_place(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.output
+
+
+IDLE = """\
+name: idle rota
+teams:
+  dev: {headcount: 6, rota: {members: 6, standby: 300 GBP/week}}
+  platform: {headcount: 3, rota: {members: 3, standby: 300 GBP/week}}
+  spare: {headcount: 2}
+applications:
+  shop: {owner: dev, incidents: 2/week}
+support_paths:
+  default:
+    tiers:
+      - {name: L2, team: owner, work: "lognormal(median=1h, p95=4h)"}
+"""
+
+
+def test_configurations_that_cost_money_and_do_nothing_are_warned_about(tmp_path):
+    path = tmp_path / "idle.yaml"
+    path.write_text(IDLE, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output  # a warning, not an error
+    assert result.stdout.startswith(f"{path}: valid.")
+    assert result.stderr.splitlines() == [
+        f"{path}:4:28: warning: rota 'platform' serves no application: its team (platform) work "
+        "on no application's incidents (no support path names them and they own no application); "
+        "it adds standby pay and answers no call; remove the rota, or give its teams an "
+        "application (owner:) or a place on a support path",
+        f"{path}:5:3: warning: team 'spare' works on no incident and performs no deployment; put "
+        "it on a support path (team: or swarm:), make it an application's owner, or remove it",
+    ]
+
+
+def test_a_rota_filtered_to_no_application_and_no_callouts_are_warned_about(tmp_path):
+    path = tmp_path / "filtered.yaml"
+    path.write_text(IDLE.replace("  platform: {headcount: 3, rota: {members: 3, standby: 300 GBP/week}}\n", "")
+                    .replace("  spare: {headcount: 2}\n", "")
+                    .replace("rota: {members: 6,", "rota: {members: 6, targets: [95%],")
+                    + "callout_priorities: []\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{path}:3:23: warning: rota 'dev' serves no application: its "
+                               "applications or targets match none")
+    assert lines[0].endswith("; widen its applications: or targets:, or remove the rota")
+    assert lines[1].startswith(f"{path}:10:1: warning: no priority calls anyone out")
+
+
+def test_shipped_flagship_has_no_money_for_nothing():
+    from whorunsit.scenario import load_scenario
+    from whorunsit.scenario.advice import advise
+
+    assert advise(load_scenario(FLAGSHIP)) == []

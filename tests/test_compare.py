@@ -178,3 +178,49 @@ def test_estimates_match_the_results_own():
     b = results({"cost.total": [1.0, 2.0, 5.0]}, name="B")
     (metric,) = cmp.compare([a, b]).metrics
     assert metric.estimates[0].ci95 == pytest.approx(mean_interval([1.0, 2.0, 4.0])[1:])
+
+
+def test_a_clear_but_small_difference_is_no_material_change():
+    # 56 seconds off a 15-hour time to restore: real (every replication agrees) but small
+    base = 15 + np.linspace(-1, 1, 40)
+    diff = cmp.paired_difference(base, base - 56 / 3600)
+    assert diff.significant
+    duration = cmp.PRACTICAL["duration"]
+    assert duration.threshold(15.0) == pytest.approx(0.75)  # 5% of 15h is above the 5m floor
+    assert cmp.verdict("lower", diff, duration.threshold(diff.base)) == cmp.SMALL
+    # the same clear change is better once it passes the threshold
+    big = cmp.paired_difference(base, base - 1.0)
+    assert cmp.verdict("lower", big, duration.threshold(big.base)) == cmp.BETTER
+    # a not-significant difference stays "same", whatever its size
+    noisy = cmp.paired_difference(base, base[::-1] - 0.01)
+    assert cmp.verdict("lower", noisy, 0.0) == cmp.SAME
+
+
+def test_nearly_idle_team_is_not_worse_for_a_fraction_of_a_point():
+    rng = np.random.default_rng(5)
+    base = 0.013 + 0.001 * rng.standard_normal(50)
+    a = results({"teams.t.utilisation": base})
+    b = results({"teams.t.utilisation": base + 0.003}, name="B")
+    (m,) = cmp.compare([a, b]).metrics
+    assert m.differences[0].significant and m.verdict(1) == cmp.SMALL
+    assert m.threshold(1) == pytest.approx(0.01)  # the 1pp floor, not 5% of 1.3%
+    strict = cmp.compare([a, b], practical={"share": cmp.Practical(0.0, 0.0)})
+    assert strict.metrics[0].verdict(1) == cmp.WORSE
+
+
+def test_every_catalogue_metric_has_a_practical_kind():
+    from whorunsit.stats import catalogue
+
+    for entry in catalogue.CATALOGUE:
+        name = entry.pattern.replace("*", "x")
+        assert cmp.kind(name) in cmp.PRACTICAL, name
+    assert cmp.kind("applications.shop.availability") == "availability"
+    assert cmp.kind("cost.total") == "money" and cmp.kind("incidents.time_to_restore.p95") == "duration"
+
+
+def test_metrics_did_you_mean_offers_the_nearest_percentile():
+    names = ["incidents.time_to_restore.p50", "incidents.time_to_restore.p95",
+             "incidents.time_to_restore.p99"]
+    with pytest.raises(InputError) as info:
+        cmp.select_metrics(names, ["incidents.time_to_restore.p90"])
+    assert "did you mean 'incidents.time_to_restore.p95'?" in str(info.value.problems[0])

@@ -136,3 +136,17 @@ def test_delta_needs_the_metric_in_the_baseline():
         gate.parse_all([spec("delta(teams.delivery-2.utilisation) < 0")], candidate, baseline)
     # a team only in the proposal can still be gated on its own value
     assert gate.parse_all([spec("teams.delivery-2.utilisation < 85%")], candidate, baseline)
+
+
+def test_did_you_mean_offers_the_nearest_percentile():
+    from whorunsit.gate.assertions import did_you_mean
+
+    known = ["incidents.time_to_restore.p50", "incidents.time_to_restore.p95",
+             "incidents.time_to_restore.p99", "deployments.lead_time.p50"]
+    assert did_you_mean("incidents.time_to_restore.p90", known) == \
+        "did you mean 'incidents.time_to_restore.p95'?"
+    assert did_you_mean("incidents.time_to_restore.p60", known) == \
+        "did you mean 'incidents.time_to_restore.p50'?"
+    assert did_you_mean("deployments.lead_time.p95", known) == "did you mean 'deployments.lead_time.p50'?"
+    # not a percentile: the closest spelling, as before
+    assert did_you_mean("cost.totl", ["cost.total", "cost.oncall"]) == "did you mean 'cost.total'?"

@@ -54,7 +54,8 @@ def test_outcome_lines_give_the_interval_and_the_threshold():
     )
     mean, low, high = mean_interval(ttr)
     assert (ok.status, ok.value, ok.low, ok.high, ok.replications) == (PASS, mean, low, high, 40)
-    assert ok.reason.startswith("mean 2")
+    # a percentile is named as such, never "mean" (it is each replication's p95, averaged)
+    assert ok.reason.startswith("p95 2")
     assert "95% CI [1.9" in ok.reason and "over 40 replications: the whole interval is below 4h" in ok.reason
     assert bad.status == FAIL and "the whole interval is at or below 3h" in bad.reason
     assert zero.status == PASS and "every replication gave exactly 0h/yr" in zero.reason
@@ -194,3 +195,13 @@ def test_relative_change_from_zero_is_undefined_and_says_so():
     assert "the baseline's mean of oncall.unpaid_hours is 0, so a relative change is undefined" in o.reason
     (same,) = evaluate([assertion("delta(oncall.unpaid_hours) <= 10%")], base, base)
     assert same.status == PASS and same.value == 0.0
+
+
+def test_figures_are_named_for_what_they_are():
+    from whorunsit.gate.evaluate import figure_word
+
+    assert figure_word("incidents.time_to_restore.p95") == "p95"
+    assert figure_word("incidents.time_to_restore.p90") == "p90"
+    assert figure_word("incidents.time_to_restore.mean") == "mean"
+    assert figure_word("cost.total") == "estimate"
+    assert figure_word("teams.app-ops.utilisation") == "estimate"

@@ -60,7 +60,8 @@ def test_table(run):
     assert text.startswith("whorunsit gate: proposal (proposal.yaml) against baseline current (current.yaml)")
     for verdict, (expression, level) in zip(["PASS", "FAIL", "WARN", "INCONCLUSIVE"], GATES, strict=True):
         assert f"{verdict:<14}{expression}  [{level}]" in raw
-    assert "the whole interval is above 1,200,000 GBP/yr" in text
+    assert "the whole interval is above £1,200,000/yr" in text  # money as every command writes it
+    assert raw.splitlines()[2].startswith("gate FAILED: 1 of 3")  # the answer first (heading wraps)
     assert "counted as failed (--allow-inconclusive accepts it)" in text
     assert text.rstrip().endswith("(20 replications, seed 9)")
     assert "gate FAILED: 1 of 3 error-level assertions pass, 1 fail, 1 inconclusive; 1 warning" in text
@@ -97,9 +98,9 @@ def test_junit_has_one_testcase_per_assertion(run):
 
 def test_github_annotations_point_at_the_assertion(run):
     lines = render(run, "github").splitlines()
-    assert lines[0].startswith("PASS incidents.time_to_restore.p95 < 4h: mean 2")
+    assert lines[0].startswith("PASS incidents.time_to_restore.p95 < 4h: p95 2")
     assert lines[1].startswith("::error file=policy.yaml,line=3,col=5,title=whorunsit gate%3A FAIL (error)::"
-                               "cost.total <= 1.2M GBP: mean ")
+                               "cost.total <= 1.2M GBP: estimate £")
     assert lines[2].startswith("::warning file=policy.yaml,line=4,col=5,")
     # a % in the message is escaped, or GitHub would read it as an escape itself
     assert lines[3].startswith("::error file=policy.yaml,line=5,col=5,")
@@ -139,3 +140,13 @@ def test_paths_are_shown_relative_to_the_checkout(tmp_path, monkeypatch):
     assert display_path(str(tmp_path / "docs" / "p.yaml")) == "docs/p.yaml"
     assert display_path("/elsewhere/p.yaml") == "/elsewhere/p.yaml"
     assert display_path("p.yaml") == "p.yaml"
+
+
+def test_money_reads_the_same_as_in_simulate_and_compare():
+    from whorunsit.gate.quantities import show
+    from whorunsit.report import format as fmt
+
+    assert show(113_092, "money/year", "EUR") == "€113,092/yr" == fmt.money_per_year(113_092, "EUR")
+    assert show(-1500, "money/year", "GBP", signed=True) == "-£1,500/yr"
+    assert show(1500, "money/year", "GBP", signed=True) == "+£1,500/yr"
+    assert show(1200, "money/year", "CHF") == "CHF 1,200/yr" == fmt.money_per_year(1200, "CHF")

@@ -53,7 +53,9 @@ def test_table_shows_values_changes_intervals_and_marks_without_colour(two):
     p95 = next(line for line in lines if line.strip().startswith("p95"))
     assert "-18.0h (-60.0%)" in p95 and p95.rstrip().endswith("* better")
     cost = next(line for line in lines if line.startswith("cost.total"))
-    assert "+£200,000 (+20.0%)" in cost and cost.rstrip().endswith("* worse")
+    # money carries its period everywhere, as in simulate and gate
+    assert "£1,000,000/yr £1,200,000/yr" in cost and "+£200,000/yr" in cost
+    assert cost.rstrip().endswith("* worse")
     demand = next(line for line in lines if line.startswith("deployments.demand_per_week"))
     assert demand.rstrip().endswith("* changed")
     # a team only one scenario has: dashes, no verdict
@@ -63,7 +65,7 @@ def test_table_shows_values_changes_intervals_and_marks_without_colour(two):
     assert "+0.900pp" in avail and "99.000%" in avail
     for section in ("Outcomes", "Availability", "Flow", "On-call & cost"):
         assert any(line.startswith(section + " ") for line in lines)
-    assert "money is per year; pp = percentage points" in " ".join(text.split())
+    assert "(else 'no material change'); pp = percentage points" in " ".join(text.split())
 
 
 def test_names_stay_whole_at_80_columns(two):
@@ -118,6 +120,24 @@ def test_signed_changes():
     assert render.signed(2.5, "h", "GBP") == "+2.50h"
     assert render.signed(-0.5, "h", "GBP") == "-30.0m"
     assert render.signed(0.012, "share", "GBP") == "+1.2pp"
-    assert render.signed(1500.0, "money/year", "GBP") == "+£1,500"
+    assert render.signed(1500.0, "money/year", "GBP") == "+£1,500/yr"
     assert render.signed(math.nan, "h", "GBP") == "—"
     assert render.relative(math.nan) == "—" and render.relative(-0.25) == "-25.0%"
+
+
+def test_json_and_markdown_carry_the_headline(two):
+    data = json.loads(render.render_json(two))
+    assert data["headline"][0].startswith("Time to restore: no clear difference, median")
+    diff = data["metrics"]["cost.total"]["differences"][0]
+    assert diff["material"] and diff["practical_threshold"] == pytest.approx(50_000)
+    text = render.render_markdown(two)
+    assert "### Headline\n\n- Time to restore: no clear difference" in text
+    assert text.index("### Headline") < text.index("### Outcomes")
+
+
+def test_a_tiny_change_in_a_row_of_days_reads_as_below_the_smallest_step():
+    row = (24.0, "d")
+    assert render.signed(0.00015, "h", "GBP", row) == "+<0.001d"
+    assert render.signed(-0.00015, "h", "GBP", row) == "-<0.001d"
+    assert render.signed(2.4, "h", "GBP", row) == "+0.10d"
+    assert render.signed(0.0, "h", "GBP", row) == "0d"

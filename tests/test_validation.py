@@ -44,6 +44,7 @@ def test_corpus_covers_every_kind_of_problem():
         "p95 must be greater than the median", "contains '.'", "contains a space",
         "over 20 years", "is too large", "not allowed", "once aliases are expanded",
         "duplicate key", "the last tier resolves only",
+        'quote the value: work: "lognormal(median=15m, p95=1h)"',
     ]:
         assert needle in text, needle
 

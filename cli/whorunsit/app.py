@@ -11,7 +11,7 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import calibrate, compare, gate, metrics, schema, simulate, validate
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -29,7 +29,8 @@ app = typer.Typer(
         "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\\n"
         "      scenarios/you-build-it-you-run-it.yaml\n"
         "  whorunsit gate proposal.yaml --baseline current.yaml\n"
-        "  whorunsit calibrate incidents.csv --format yaml\n\n"
+        "  whorunsit calibrate incidents.csv --format yaml\n"
+        "  whorunsit metrics scenarios/you-build-it-ops-run-it.yaml\n\n"
         "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
     ),
     no_args_is_help=True,
@@ -55,12 +56,19 @@ def _root(
     state.debug = debug
 
 
-app.command("validate")(validate.command)
-app.command("schema")(schema.command)
-app.command("simulate")(simulate.command)
-app.command("compare")(compare.command)
-app.command("gate")(gate.command)
-app.command("calibrate")(calibrate.command)
+# a short_help of its own for each command: click cuts a docstring's first sentence to
+# fit the terminal ("what the organisation..."), and a cut description explains nothing
+app.command("validate", short_help="Check scenario files without simulating them.")(validate.command)
+app.command("schema", short_help="Print the JSON Schema of the scenario format.")(schema.command)
+app.command("simulate", short_help="Simulate a scenario: time to restore, delivery, cost.")(
+    simulate.command)
+app.command("compare", short_help="Compare scenarios side by side, each against the first.")(
+    compare.command)
+app.command("gate", short_help="Judge a scenario's assertions in CI (exit 1 on failure).")(
+    gate.command)
+app.command("calibrate", short_help="Measure an incident log: figures for a scenario.")(
+    calibrate.command)
+app.command("metrics", short_help="List metric names, units and meanings.")(metrics.command)
 
 
 def main() -> None:

@@ -48,6 +48,17 @@ def choice(flag: str, name: str, allowed: tuple[str, ...]) -> str:
     return name
 
 
+def section_names(flag: str, text: str, allowed) -> list[str]:
+    """A comma-separated list of names from ``allowed`` (--section flow,cost); an
+    unknown or empty one exits 2 after one line naming every choice."""
+    given = [p.strip().lower() for p in text.split(",") if p.strip()]
+    unknown = [n for n in given if n not in allowed]
+    if unknown or not given:
+        raise fail(f"error: {flag}: unknown section {', '.join(map(repr, unknown)) or '(none)'};"
+                   f" expected one or more of {', '.join(allowed)}")
+    return given
+
+
 @contextmanager
 def guarded():
     """Turn the tool's own errors into one line per problem and exit code 2.

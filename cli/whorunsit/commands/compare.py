@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, section_names, whole
 
 FORMATS = ("table", "json", "markdown")
 
@@ -21,8 +21,18 @@ Runs every scenario with the same seed and replications (common random numbers: 
 same incidents, priorities and work times for the same applications and tiers), then
 shows per metric: each scenario's value, the difference against the first (absolute
 and %), the 95% CI of that difference from per-replication differences, a * where the
-interval excludes zero, and better/worse by the metric's direction. A metric only some
-scenarios have (a team that exists in one of them) shows as "—".
+interval excludes zero, and better/worse by the metric's direction when the change is
+also larger than its practical threshold (else "no material change"). A metric only
+some scenarios have (a team that exists in one of them) shows as "—".
+
+The report opens with a headline (which model restores faster, which costs more, which
+verdicts flip) and a key-metrics table; --all shows every metric, --section the named
+sections (outcomes, availability, flow, cost).
+
+Practical thresholds (the larger of a share of A's value and a floor): duration 5% and
+5m; share 5% and 1pp; availability 0.01pp; count, rate 5% and 0.01; hours 5% and 1h/yr;
+money 5% and 100 a year. --practical overrides them: 'duration=10m,money=2%' (a % sets
+the share, anything else the floor; 'all=0' marks every clear difference).
 
 \b
 Examples:
@@ -30,7 +40,57 @@ Examples:
   whorunsit compare current.yaml proposal-a.yaml proposal-b.yaml --replications 100
   whorunsit compare current.yaml proposal.yaml --metrics 'incidents.time_to_restore.*,cost.*'
   whorunsit compare current.yaml proposal.yaml --format markdown --output comment.md
+  whorunsit compare current.yaml proposal.yaml --all --practical duration=15m
 """
+
+#: practical-threshold kinds whose floor is written as a plain number
+_PLAIN_FLOORS = ("count", "rate", "money")
+
+
+def _practical(text: str | None, currency: str):
+    """--practical 'duration=10m,money=2%' as {kind: Practical}; a bad item exits 2."""
+    if text is None:
+        return None
+    from whorunsit.scenario import units
+    from whorunsit.stats.compare import PRACTICAL, Practical
+
+    out = {}
+    for item in (p.strip() for p in text.split(",") if p.strip()):
+        kind, _, raw = item.partition("=")
+        kind, raw = kind.strip(), raw.strip()
+        kinds = list(PRACTICAL) if kind == "all" else [kind]
+        if kind != "all" and kind not in PRACTICAL:
+            raise fail(f"error: --practical: unknown kind {kind!r}; expected one of "
+                       f"{', '.join(PRACTICAL)} or all, as in 'duration=10m'")
+        try:
+            for k in kinds:
+                base = out.get(k, PRACTICAL[k])
+                if raw == "0":
+                    out[k] = Practical(0.0, 0.0)
+                elif raw.endswith("%"):
+                    out[k] = Practical(units.parse_number(raw[:-1]) / 100, base.absolute)
+                elif k in ("share", "availability") and raw.endswith("pp"):
+                    out[k] = Practical(base.relative, units.parse_number(raw[:-2]) / 100)
+                elif k in ("duration", "hours"):
+                    out[k] = Practical(base.relative, units.parse_duration(raw))
+                elif k in _PLAIN_FLOORS:
+                    out[k] = Practical(base.relative, units.parse_number(raw))
+                else:
+                    raise units.UnitError(f"{raw!r} is no floor for {k}", "a share such as 5% or "
+                                          "percentage points such as 1pp")
+        except units.UnitError as exc:
+            raise fail(f"error: --practical {item!r}: {exc}; e.g. 'duration=10m', 'money=2%', "
+                       f"'share=1pp' ({currency} amounts as plain numbers)") from None
+    return out
+
+
+def _sections(text: str | None) -> list[str] | None:
+    """--section 'flow,cost' as report section titles; an unknown name exits 2."""
+    if text is None:
+        return None
+    from whorunsit.report.comparison import SECTION_NAMES
+
+    return [SECTION_NAMES[n] for n in section_names("--section", text, SECTION_NAMES)]
 
 
 
@@ -80,6 +140,14 @@ def command(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
+    show_all: bool = typer.Option(False, "--all", "-a",
+                                  help="Every metric, by section, after the headline."),
+    section: str | None = typer.Option(
+        None, "--section", metavar="NAME,...",
+        help="Only these sections after the headline: outcomes, availability, flow, cost."),
+    practical: str | None = typer.Option(
+        None, "--practical", metavar="KIND=VALUE,...",
+        help="Override practical thresholds, e.g. 'duration=10m,money=2%' or 'all=0'."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
 ) -> None:
     with guarded():
@@ -90,6 +158,7 @@ def command(
         seed_value = whole("--seed", seed, 0)
         n_workers = whole("--workers", workers, 1)
         patterns = _patterns(metrics)
+        sections = _sections(section)
 
         from whorunsit.gate.assertions import known_metrics
         from whorunsit.report import comparison, write_atomic
@@ -100,6 +169,7 @@ def command(
         # a misspelt --metrics should fail before minutes of simulation, not after
         select_metrics({m: None for s in scenarios for m in known_metrics(s)}, patterns)
         first = scenarios[0]
+        thresholds = _practical(practical, first.currency)
         n = n if n is not None else first.replications
         seed_value = seed_value if seed_value is not None else first.seed
 
@@ -110,17 +180,20 @@ def command(
             with progress_bar(enabled=not quiet, label=scenario.name) as progress:
                 runs.append(api.simulate(scenario, replications=n, seed=seed_value,
                                          workers=n_workers, progress=progress))
-        result = compare(runs, patterns)
+        full = compare(runs, practical=thresholds)
+        result = compare(runs, patterns, practical=thresholds) if patterns else full
+        # named metrics or sections are shown in full; otherwise the key table
+        show = sections or (comparison.ALL if show_all or patterns else comparison.KEY)
         if output_format == "json":
-            text = comparison.render_json(result)
+            text = comparison.render_json(result, full)
         elif output_format == "markdown":
-            text = comparison.render_markdown(result)
+            text = comparison.render_markdown(result, full)
         elif output is not None:
-            text = comparison.render_table_text(result)
+            text = comparison.render_table_text(result, show=show, full=full)
         else:
             from rich.console import Console
 
-            comparison.write_table(result, Console(highlight=False))
+            comparison.write_table(result, Console(highlight=False), show=show, full=full)
             return
         if output is not None:
             write_atomic(output, text)

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, section_names, whole
 
 FORMATS = ("table", "json", "markdown", "csv")
 
 HELP = """Simulate a scenario and report what the organisation delivers and what it costs.
 
 Plays the scenario's replications (weeks of incidents and deployment requests) and
-prints time to restore, deployment lead time and the Continuous / Discontinuous
-Delivery verdict, each team's queue and utilisation, on-call and cost per team
-(OpEx / CapEx), availability per application and histograms, every figure with
+opens with a headline: time to restore, the Continuous / Discontinuous Delivery
+verdict, total cost and availability targets met, then the headline table and any
+warnings. --all adds each team's queue and utilisation, per-incident figures, time to
+restore by priority, on-call and cost per team (OpEx / CapEx), availability per
+application and histograms; --section names the ones wanted. Every figure carries
 its 95% confidence interval.
 
 \b
@@ -29,6 +31,8 @@ Examples:
   whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
   whorunsit simulate scenarios/you-build-it-ops-run-it.yaml --replications 50 --seed 7
   whorunsit simulate scenarios/you-build-it-you-run-it.yaml --precision 5%
+  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml --all
+  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml --section flow,cost
   whorunsit simulate scenarios/swarming.yaml --format json --output swarming.json
   whorunsit simulate scenarios/swarming.yaml --format markdown > comment.md
 
@@ -43,6 +47,8 @@ class Options:
     precision: float | None
     workers: int | None
     format: str
+    #: "key", "all" or the --section names
+    show: str | list[str] = "key"
 
 
 
@@ -60,11 +66,21 @@ def _precision(text: str | None) -> float | None:
     return p
 
 
+def _show(show_all: bool, section: str | None) -> str | list[str]:
+    from whorunsit.report.terminal import ALL, KEY, SECTIONS
+
+    if section is None:
+        return ALL if show_all else KEY
+    return section_names("--section", section, SECTIONS)
+
+
 def parse_options(replications: str | None, seed: str | None, precision: str | None,
-                  workers: str | None, format: str) -> Options:
+                  workers: str | None, format: str, show_all: bool = False,
+                  section: str | None = None) -> Options:
     """Validate the flags; each bad one raises typer.Exit(2) after one line on stderr."""
     choice("--format", format, FORMATS)
     return Options(
+        show=_show(show_all, section),
         replications=whole("--replications", replications, 1),
         seed=whole("--seed", seed, 0),
         precision=_precision(precision),
@@ -84,7 +100,7 @@ def render(results, options: Options, *, to_file: bool) -> str | None:
     if options.format == "markdown":
         return report.render_markdown(results, precision=options.precision)
     if to_file:
-        return report.render_table_text(results, precision=options.precision)
+        return report.render_table_text(results, precision=options.precision, show=options.show)
     return None
 
 
@@ -110,10 +126,17 @@ def command(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
+    show_all: bool = typer.Option(False, "--all", "-a",
+                                  help="Every table and histogram after the headline."),
+    section: str | None = typer.Option(
+        None, "--section", metavar="NAME,...",
+        help="Only these tables after the headline: flow, incidents, priority, oncall, cost, "
+             "availability, charts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
 ) -> None:
     with guarded():
-        options = parse_options(replications, seed, precision, workers, output_format)
+        options = parse_options(replications, seed, precision, workers, output_format,
+                                show_all, section)
         from whorunsit import api
         from whorunsit.report import render_table, write_atomic
         from whorunsit.report.progress import progress_bar
@@ -134,7 +157,7 @@ def command(
             from rich.console import Console
 
             render_table(results, Console(highlight=False, emoji=False),
-                         precision=options.precision)
+                         precision=options.precision, show=options.show)
 
 
 command.__doc__ = HELP  # typer shows the docstring as --help; kept as a constant for tests

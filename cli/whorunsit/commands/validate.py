@@ -23,6 +23,10 @@ def command(
     stderr, one per line as file:line:col: what is wrong; what is expected. The
     scenario's gates are checked too (metric names, units).
 
+    Warnings (exit code still 0) point at configurations that cost money and do
+    nothing: a rota that serves no application, rotas when no priority calls anyone
+    out, a team that works on no incident and performs no deployment.
+
     Exit code 0 if every file is valid, 2 otherwise.
 
     Examples:
@@ -35,6 +39,9 @@ def command(
         from whorunsit.errors import InputError
         from whorunsit.gate.assertions import parse_all
         from whorunsit.scenario import load_scenario
+        from whorunsit.scenario.advice import advise
+        from whorunsit.scenario.extends import load_tree
+        from whorunsit.scenario.problems import Problems
         from whorunsit.scenario.summary import describe
 
         invalid = 0
@@ -50,6 +57,8 @@ def command(
                     sys.stderr.write(f"{problem}\n")
                 continue
             typer.echo(f"{path}: valid. {describe(scenario)}")
+            for warning in advise(scenario, load_tree(str(path), Problems())):
+                sys.stderr.write(f"{warning}\n")
         if invalid:
             total = len(files)
             if total > 1:

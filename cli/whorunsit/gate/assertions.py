@@ -83,8 +83,11 @@ def known_metrics(scenario: Scenario) -> list[str]:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """"did you mean 'x'?" for the closest known name, or "" when none is close."""
-    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
+    """"did you mean 'x'?" for the closest known name, or "" when none is close; a
+    missing percentile is offered the nearest percentile of the same figure."""
+    known = sorted(set(known))
+    close = [p] if (p := catalogue.nearest_percentile(name, known)) else \
+        difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
 

@@ -114,6 +114,17 @@ def measure(
     return diff.delta, diff.low, diff.high, diff.n
 
 
+def figure_word(metric: str) -> str:
+    """What the judged figure is called: "mean" only for a mean; a percentile by its
+    name ("p95", each replication's p95 averaged over replications); else "estimate"."""
+    last = metric.rsplit(".", 1)[-1]
+    if last == "mean":
+        return "mean"
+    if last[:1] == "p" and last[1:].isdigit():
+        return last
+    return "estimate"
+
+
 def explain(assertion: Assertion, status: str, value: float, low: float, high: float, n: int,
             currency: str = "GBP") -> str:
     """One sentence: the estimate, its interval, the threshold and the verdict."""
@@ -124,7 +135,7 @@ def explain(assertion: Assertion, status: str, value: float, low: float, high: f
     def q(x: float) -> str:
         return show(x, unit, currency, signed=signed, digits=digits)
 
-    what = "change" if assertion.delta else "mean"
+    what = "change" if assertion.delta else figure_word(assertion.metric)
     if assertion.relative:
         what = "relative change"
     target = show(assertion.threshold, unit, currency, signed=signed, digits=digits, exact=True)

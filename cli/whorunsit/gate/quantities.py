@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from whorunsit.report.format import SYMBOLS
+
 MAX_DIGITS = 7
 
 
 def show(value: float, unit: str, currency: str = "GBP", *, signed: bool = False, digits: int = 3,
          exact: bool = False) -> str:
     """``value`` in the internal unit ``unit`` (h, share, %, count, /week, h/year,
-    money/year) for people: 4h, 99.9%, +12%, 1,200,000 GBP/yr.
+    money/year) for people: 4h, 99.9%, +12%, £1,200,000/yr.
 
     ``exact`` is for thresholds: a threshold is exactly what was written, so it prints
     without trailing zeros (4h, not 4.00h); estimates keep their significant figures."""
@@ -50,7 +52,11 @@ def show(value: float, unit: str, currency: str = "GBP", *, signed: bool = False
     if unit == "/week":
         return f"{sign}{_sig(value, digits)}/week"
     if unit.startswith("money"):
-        return f"{sign}{_sig(value, max(digits, len(str(int(abs(value))))))} {currency}/yr"
+        # the one money style of every command: €113,092/yr, CHF 1,200/yr
+        amount = _sig(abs(value), max(digits, len(str(int(abs(value))))))
+        sign = "-" if value < 0 else sign
+        symbol = SYMBOLS.get(currency)
+        return f"{sign}{symbol}{amount}/yr" if symbol else f"{sign}{currency} {amount}/yr"
     return f"{sign}{_sig(value, digits)}"
 
 

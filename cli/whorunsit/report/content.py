@@ -16,6 +16,7 @@ import numpy as np
 from whorunsit.model import OutOfHours, RotaCover, Scenario
 from whorunsit.model.scenario import OWNER
 from whorunsit.report import format as fmt
+from whorunsit.scenario.advice import advise
 from whorunsit.stats import stability
 from whorunsit.stats.intervals import MIN_VALUES
 from whorunsit.stats.results import Estimate, Results
@@ -119,8 +120,8 @@ class _View:
         return name in self.estimates
 
     def cell(self, name: str, *, warn: bool = False, unit: str | None = None,
-             suffix: bool = False) -> Cell:
-        text = fmt.estimate(self.get(name), self.currency, unit=unit, suffix=suffix)
+             suffix: bool = False, scale: tuple[float, str] | None = None) -> Cell:
+        text = fmt.estimate(self.get(name), self.currency, unit=unit, suffix=suffix, scale=scale)
         return Cell(text + (" !" if warn else ""), warn)
 
 
@@ -197,7 +198,10 @@ def _headline(view: _View) -> Table:
     def row(label: str, *names: str, warn: bool = False, unit: str | None = None) -> None:
         if not any(view.has(n) for n in names):
             return
-        cells = [view.cell(n, warn=warn, unit=unit, suffix=True) for n in names]
+        # one unit for the row: "56.3h / 37.3h", never "2.35d / 37.3h"
+        scale = fmt.row_scale([view.value(n) for n in names]) if fmt.display_unit(names[0]) == "h" \
+            else None
+        cells = [view.cell(n, warn=warn, unit=unit, suffix=True, scale=scale) for n in names]
         text = " / ".join(c.text for c in cells)
         rows.append([_name(label), Cell(text, warn)])
 
@@ -315,7 +319,8 @@ def _by_priority(view: _View) -> Table:
         if est is None or est.n == 0:
             continue   # no such incident in any replication (or an older run's results)
         partial = partial or est.n < view.results.replications
-        rows.append([_name(label)] + [view.cell(n) for n in names])
+        scale = fmt.row_scale([view.value(n) for n in names])  # one unit per row
+        rows.append([_name(label)] + [view.cell(n, scale=scale) for n in names])
     if len(rows) < 2:
         return Table("Time to restore by priority", [], [])
     notes = []
@@ -473,6 +478,9 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
         out.append(f"{n} replication{'s give' if n != 1 else ' gives'} no usable confidence "
                    f"interval (±?: too wide to use): run at least {MIN_VALUES} (30+ is "
                    "sensible)")
+    # what validate warns about: configurations that cost money and do nothing
+    for problem in advise(view.scenario):
+        out.append(f"{problem.message.removeprefix('warning: ')}; {problem.expected}")
     est = view.get(PRECISION_METRIC)
     if precision is not None and est is not None and fmt.relative_precision(est) > precision:
         out.append(f"precision target ±{precision:.1%} on {PRECISION_METRIC} not reached: "

@@ -3,10 +3,13 @@
 Conventions (documented in docs/reports.md):
 - about three significant figures, thousands separated: 12,345 · 123 · 12.3 · 1.23 · 0.21;
 - durations pick a scale from the value: seconds under a minute, minutes under an hour,
-  hours under two days, days above ("42m", "3.2h", "4.1d");
+  hours under two days, days above ("42m", "3.2h", "4.1d"); a table row of several
+  durations (A, B, the change and its interval) uses one scale, chosen for the row
+  (``row_scale``), so "2.12d" and "41.5h" never sit side by side;
 - money carries the currency's symbol when it has a common one (GBP £, EUR €, USD $) and
   its ISO code otherwise ("CHF 1,200", and a bare ± "CHF 1,200 ±80"); whole units
-  from 100 up, cents below;
+  from 100 up, cents below; a yearly amount always carries its period, "€113,092/yr",
+  in every command and format (``money_per_year``);
 - shares are percentages; availability keeps three decimals because 99.9% and 99.95%
   are different promises;
 - the ± half-width of the 95% CI is written in the value's own scale and rounded to the
@@ -67,13 +70,27 @@ def _duration_scale(hours: float) -> tuple[float, str]:
     return DAY, "d"
 
 
-def duration(hours: float) -> str:
-    """Hours as a short human duration: 45s, 42m, 3.2h, 4.1d."""
+def row_scale(values) -> tuple[float, str] | None:
+    """One duration scale (hours per unit, suffix) for a row of values in hours, so
+    every cell of the row reads in the same unit: days when every value is two days or
+    more, minutes when all are under an hour, seconds under a minute, else hours
+    ("165h" beside "0.33h" rather than "6.87d" beside "0.014d")."""
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v) and v != 0]
+    if not finite:
+        return None
+    low, high = _duration_scale(min(finite)), _duration_scale(max(finite))
+    if low == high:
+        return low
+    return (1.0, "h")
+
+
+def duration(hours: float, scale: tuple[float, str] | None = None) -> str:
+    """Hours as a short human duration: 45s, 42m, 3.2h, 4.1d (or in a given scale)."""
     if not math.isfinite(hours):
         return MISSING
     if hours == 0:
-        return "0h"
-    size, suffix = _duration_scale(hours)
+        return f"0{scale[1]}" if scale else "0h"
+    size, suffix = scale or _duration_scale(hours)
     return f"{number(hours / size)}{suffix}"
 
 
@@ -102,6 +119,12 @@ def money(x: float, currency: str = "GBP", places: int | None = None) -> str:
     return f"{sign}{symbol}{digits}" if symbol else f"{sign}{currency} {digits}"
 
 
+def money_per_year(x: float, currency: str = "GBP", places: int | None = None) -> str:
+    """A yearly amount in the one style every command uses: €113,092/yr, CHF 1,200/yr."""
+    text = money(x, currency, places)
+    return text if text == MISSING else text + "/yr"
+
+
 def percent(share: float, places: int = 1) -> str:
     """A share 0..1 as a percentage: 0.923 -> 92.3%."""
     if not math.isfinite(share):
@@ -125,17 +148,18 @@ def target(share: float) -> str:
 
 # -- by catalogue unit --------------------------------------------------------------------
 
-def value(x: float, unit: str, currency: str = "GBP", *, suffix: bool = True) -> str:
+def value(x: float, unit: str, currency: str = "GBP", *, suffix: bool = True,
+          scale: tuple[float, str] | None = None) -> str:
     """A value in a catalogue unit (h, share, count, /week, h/year, money/year), or
     "availability" (a share with three decimals).
 
     ``suffix=False`` drops the per-period part ("/yr", "/wk", " h/yr") for table cells
-    whose column header already says it.
+    whose column header already says it; ``scale`` fixes a duration's unit (``row_scale``).
     """
     if not math.isfinite(x):
         return MISSING
     if unit == "h":
-        return duration(x)
+        return duration(x, scale)
     if unit in ("share", "load"):
         return percent(x)
     if unit == "availability":
@@ -149,7 +173,8 @@ def value(x: float, unit: str, currency: str = "GBP", *, suffix: bool = True) ->
     return number(x)
 
 
-def half_width(x: float, h: float, unit: str, currency: str = "GBP") -> str:
+def half_width(x: float, h: float, unit: str, currency: str = "GBP",
+               scale: tuple[float, str] | None = None) -> str:
     """The ± part for a value x, in the value's own scale. Empty when exact."""
     if not math.isfinite(x):
         return ""
@@ -158,7 +183,7 @@ def half_width(x: float, h: float, unit: str, currency: str = "GBP") -> str:
     if h == 0:
         return ""
     if unit == "h":
-        size, suffix = _duration_scale(x if x != 0 else h)
+        size, suffix = scale or _duration_scale(x if x != 0 else h)
         return f"±{_pm(h / size, decimals(x / size))}{suffix}"
     if unit in ("share", "load", "availability"):
         places = 3 if unit == "availability" else 1
@@ -171,22 +196,23 @@ def half_width(x: float, h: float, unit: str, currency: str = "GBP") -> str:
 
 
 def estimate(est: Estimate | None, currency: str = "GBP", *, unit: str | None = None,
-             suffix: bool = True) -> str:
+             suffix: bool = True, scale: tuple[float, str] | None = None) -> str:
     """An estimate with its 95% CI as ± next to it: "3.37h ±0.06h", "92.3% ±2.1%".
 
-    ``unit`` overrides the catalogue unit, e.g. "availability" for three decimals.
+    ``unit`` overrides the catalogue unit, e.g. "availability" for three decimals;
+    ``scale`` fixes a duration's unit for a row (``row_scale``).
     """
     if est is None or not math.isfinite(est.value):
         return MISSING
     raw = unit or display_unit(est.name)
-    main = value(est.value, raw, currency, suffix=suffix)
+    main = value(est.value, raw, currency, suffix=suffix, scale=scale)
     below, above = est.value - est.low, est.high - est.value
     if math.isfinite(est.half_width) and abs(above - below) > 0.2 * est.half_width:
         # lopsided (a share near 0 or 1, a time near 0): "±" would put an end outside
         # the metric's domain, so the ends are written out
-        return (f"{main} [{value(est.low, raw, currency, suffix=False)}–"
-                f"{value(est.high, raw, currency, suffix=False)}]")
-    pm = half_width(est.value, est.half_width, raw, currency)
+        return (f"{main} [{value(est.low, raw, currency, suffix=False, scale=scale)}–"
+                f"{value(est.high, raw, currency, suffix=False, scale=scale)}]")
+    pm = half_width(est.value, est.half_width, raw, currency, scale)
     return f"{main} {pm}".strip()
 
 

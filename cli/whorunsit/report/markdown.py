@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from whorunsit.report import content, histogram
+from whorunsit.report import content, headline, histogram
 from whorunsit.report import format as fmt
 from whorunsit.stats.results import Results
 
@@ -43,6 +43,8 @@ def render_markdown(results: Results, *, precision: float | None = None) -> str:
     report = content.build(results, precision=precision)
     out = [f"## whorunsit: {escape(report.title)}", ""]
     out += [f"- **{key}**: {escape(val)}" for key, val in report.header[1:]]
+    out += [""] + [f"{escape(line)}  " for line in headline.simulate_lines(results)
+                   if not line.startswith(headline.DELIVERY)]
     out += ["", f"### {report.headline.title}", ""]
     out += table(report.headline)
     v = report.verdict

@@ -14,16 +14,30 @@ from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from whorunsit.report import content, histogram
+from whorunsit.report import content, headline, histogram
 from whorunsit.stats.results import Results
 
 WARN_STYLE = "bold red"
 #: width used when the report goes to a file rather than a terminal
 FILE_WIDTH = 100
+#: what the report shows after its headline: the key table only, everything, or the
+#: sections named (keys of SECTIONS)
+KEY, ALL = "key", "all"
+#: --section names and the tables they show ("charts" are the histograms)
+SECTIONS = {"flow": "Incident flow by team", "incidents": "Per incident",
+            "priority": "Time to restore by priority", "oncall": "On-call and cost by team",
+            "cost": "Cost per year", "availability": "Availability by application",
+            "charts": "histograms"}
+HINT = ("Headline only. --all shows every table and the histograms; --section "
+        f"{','.join(SECTIONS)} shows those; --format json gives every metric "
+        "(whorunsit metrics lists them).")
 
 
-def render_table(results: Results, console: Console, *, precision: float | None = None) -> None:
-    """Print the full report for ``results`` on ``console``."""
+def render_table(results: Results, console: Console, *, precision: float | None = None,
+                 show: str | list[str] = ALL) -> None:
+    """Print the report for ``results`` on ``console``: header, headline lines, the
+    headline table and verdict, then every table (``show=ALL``), none but a hint
+    (KEY), or the named sections; warnings always."""
     report = content.build(results, precision=precision)
     console.print(Text(f"whorunsit · {report.title}", style="bold"))
     grid = RichTable.grid(padding=(0, 2))
@@ -32,18 +46,28 @@ def render_table(results: Results, console: Console, *, precision: float | None 
     for key, val in report.header:
         grid.add_row(Text(key), Text(val))
     console.print(grid)
+    console.print()
+    for line in headline.simulate_lines(results):
+        if line.startswith(headline.DELIVERY):
+            console.print(_verdict(report.verdict))
+        else:
+            console.print(Text(line))
 
     _section(console, report.headline.title)
     console.print(_table(report.headline, console.width))
-    console.print(_verdict(report.verdict))
+
+    def shown(title: str) -> bool:
+        return show == ALL or (show != KEY and title in {SECTIONS[n] for n in show})
 
     for table in report.tables:
+        if not shown(table.title):
+            continue
         _section(console, table.title)
         console.print(_table(table, console.width))
         for note in table.notes:
             console.print(Text(note, style="dim"))
 
-    for chart in report.charts:
+    for chart in report.charts if shown("histograms") else ():
         _section(console, chart.title)
         total = int(chart.counts.sum())
         console.print(Text(f"{total:,} {chart.items}; bar height = share in that range; "
@@ -58,15 +82,18 @@ def render_table(results: Results, console: Console, *, precision: float | None 
         line = Text("WARN ", style=WARN_STYLE)
         line.append(warning)
         console.print(line)
+    if show == KEY:
+        console.print()
+        console.print(Text(HINT, style="dim"))
 
 
 def render_table_text(results: Results, *, width: int = FILE_WIDTH,
-                      precision: float | None = None) -> str:
+                      precision: float | None = None, show: str | list[str] = ALL) -> str:
     """The terminal report as plain text (no colour codes), e.g. for --output."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, no_color=True, color_system=None,
                       force_terminal=False, highlight=False, emoji=False)
-    render_table(results, console, precision=precision)
+    render_table(results, console, precision=precision, show=show)
     return buffer.getvalue()
 
 

@@ -59,5 +59,6 @@ def did_you_mean(word: str, choices: Iterable[str], what: str = "") -> str:
         return f"did you mean '{close[0]}'?"
     if not options:
         return f"no {what} are declared" if what else ""
-    shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
+    # every choice: a list cut short hides the very key the user meant
+    shown = ", ".join(options)
     return f"expected one of the {what}: {shown}" if what else f"expected one of: {shown}"

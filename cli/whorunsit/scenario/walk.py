@@ -85,11 +85,15 @@ class Walker:
         rec.shapeless = shapeless
         if shapeless:
             self._problem(node.loc, path or spec.what, f"got {node.shape()}",
-                          f"a mapping of {spec.what} settings ({', '.join(spec.keys[:5])}, ...)")
+                          f"a mapping of {spec.what} settings ({', '.join(spec.keys)})")
             node = None
         values = node.value if node is not None and node.is_map else {}
+        split = split_at_commas(values)
+        fragments = {frag for _, frags in split.values() for frag in frags}
         suggested: set[str] = set()
         for key in values:
+            if key in fragments:
+                continue  # part of a value cut short, reported with that value
             if spec.field(key) is None:
                 hint = did_you_mean(key, spec.keys)
                 if hint.startswith("did you mean"):
@@ -106,7 +110,13 @@ class Walker:
                 continue
             rec.written.add(f.key)
             rec.locs[f.key] = child.loc
-            value = self.value(f.spec, child, rec.sub(f.key), node.key_locs[f.key])
+            if f.key in split:
+                self._problem(child.loc, path, f"'{child.text or child.value}' was cut short: in a "
+                              "one-line {...} mapping YAML splits a value at every comma",
+                              f'quote the value: {f.key}: "{split[f.key][0]}"')
+                value = _INVALID
+            else:
+                value = self.value(f.spec, child, rec.sub(f.key), node.key_locs[f.key])
             if value is _INVALID:
                 rec.invalid.add(f.key)
                 value = self.default(f, rec.sub(f.key))
@@ -240,6 +250,39 @@ class Walker:
 
     def _problem(self, loc: Location, path: str, message: str, expected: str = "") -> None:
         self.problems.add(loc, f"{path}: {message}" if path else message, expected)
+
+
+def split_at_commas(values: dict[str, YNode]) -> dict[str, tuple[str, list[str]]]:
+    """Values a one-line YAML mapping cut at a comma inside parentheses, as
+    {key: (the value as meant, [keys that are its fragments])}.
+
+    ``{work: lognormal(median=15m, p95=1h)}`` reads as ``work: 'lognormal(median=15m'``
+    and a key ``'p95=1h)'`` with no value: the opening parenthesis is left unclosed and
+    the keys after it close it.
+    """
+    keys = list(values)
+    out: dict[str, tuple[str, list[str]]] = {}
+    for i, key in enumerate(keys):
+        node = values[key]
+        text = node.text or (node.value if isinstance(node.value, str) else "")
+        depth = text.count("(") - text.count(")")
+        if not node.is_scalar or depth <= 0:
+            continue
+        parts, frags = [text], []
+        for later in keys[i + 1:]:
+            tail = values[later]
+            if not tail.is_scalar:
+                break
+            tail_text = tail.text or ("" if tail.value is None else str(tail.value))
+            piece = f"{later}: {tail_text}" if tail_text else later
+            parts.append(piece)
+            frags.append(later)
+            depth += piece.count("(") - piece.count(")")
+            if depth <= 0:
+                break
+        if depth == 0 and frags:
+            out[key] = (", ".join(parts), frags)
+    return out
 
 
 class _Invalid:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 LOWER, HIGHER, NEUTRAL = "lower", "higher", "neutral"
@@ -131,3 +133,19 @@ def unit(name: str, currency: str = "GBP") -> str:
 def direction(name: str) -> str:
     entry = info(name)
     return entry.direction if entry else NEUTRAL
+
+
+_PERCENTILE = re.compile(r"^(?P<stem>.+)\.p(?P<q>\d{1,2})$")
+
+
+def nearest_percentile(name: str, known: Iterable[str]) -> str | None:
+    """For a percentile a run does not report (``...p90``), the nearest one it does of
+    the same figure (``...p95``, not the equally similar-looking ``...p99`` or ``...p50``);
+    None when ``name`` is no percentile or the figure has none."""
+    m = _PERCENTILE.match(name)
+    if not m:
+        return None
+    offered = [(abs(int(k.group("q")) - int(m.group("q"))), -int(k.group("q")), k.string)
+               for k in map(_PERCENTILE.match, known)
+               if k and k.group("stem") == m.group("stem")]
+    return min(offered)[2] if offered else None

@@ -11,6 +11,12 @@ Relative changes are on the ratio of means, ``mean(other) / mean(base) - 1``. It
 uses the delta method for a ratio of paired means: with ``R`` the ratio, the residuals
 ``other[r] - R * base[r]`` have mean zero, and ``sd(residuals) / (sqrt(n) * |mean(base)|)``
 is the standard error of ``R``. The same t quantile then gives the 95% interval.
+
+A difference is *better* or *worse* only when it is statistically clear (its interval
+excludes zero) and also larger than a practical threshold for the metric's kind
+(``PRACTICAL``: a share of the first scenario's value and an absolute floor, the larger
+of the two counts). A clear but smaller difference is "no material change": 56 seconds
+off a 15-hour time to restore is real but changes nothing anyone would act on.
 """
 
 from __future__ import annotations
@@ -28,6 +34,45 @@ from whorunsit.stats.intervals import mean_interval, t_quantile
 from whorunsit.stats.results import Estimate, Results
 
 BETTER, WORSE, CHANGED, SAME = "better", "worse", "changed", "same"
+#: statistically clear but smaller than the practical threshold
+SMALL = "no material change"
+
+
+@dataclass(frozen=True)
+class Practical:
+    """The smallest difference worth acting on: ``relative`` of the first scenario's
+    value or ``absolute`` (in the metric's unit), whichever is larger."""
+
+    relative: float
+    absolute: float
+
+    def threshold(self, base: float) -> float:
+        base = abs(base) if math.isfinite(base) else 0.0
+        return max(self.relative * base, self.absolute)
+
+
+#: metric kinds with their default practical thresholds (docs/reports.md lists them)
+PRACTICAL: dict[str, Practical] = {
+    "duration": Practical(0.05, 5 / 60),      # 5%, and at least 5 minutes
+    "share": Practical(0.05, 0.01),           # 5%, and at least 1 percentage point
+    "availability": Practical(0.0, 0.0001),   # 0.01 percentage points: 99.9% vs 99.91%
+    "count": Practical(0.05, 0.01),           # 5%, and at least 0.01
+    "rate": Practical(0.05, 0.01),            # 5%, and at least 0.01 per week
+    "hours": Practical(0.05, 1.0),            # 5%, and at least 1 hour per year
+    "money": Practical(0.05, 100.0),          # 5%, and at least 100 (currency) per year
+}
+#: what each kind covers, for --help, `whorunsit metrics` and the docs
+KIND_UNITS = {"h": "duration", "share": "share", "count": "count", "/week": "rate",
+              "h/year": "hours", "money/year": "money"}
+
+
+def kind(name: str) -> str:
+    """The practical-threshold kind of a metric: duration, share, availability, count,
+    rate, hours or money."""
+    if name.startswith("applications.") and name.endswith(".availability"):
+        return "availability"
+    entry = catalogue.info(name)
+    return KIND_UNITS.get(entry.unit if entry else "", "count")
 
 #: report sections, as in the simulate report; a metric goes to the first that matches
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -87,11 +132,19 @@ class MetricComparison:
     estimates: tuple[Estimate | None, ...]
     #: one per scenario after the first, against the first; None if either lacks it
     differences: tuple[PairedDifference | None, ...]
+    #: the smallest difference worth acting on for this metric's kind
+    practical: Practical = Practical(0.0, 0.0)
+
+    def threshold(self, index: int) -> float:
+        """The practical threshold, in the metric's unit, for scenario ``index`` (>= 1)."""
+        diff = self.differences[index - 1]
+        return self.practical.threshold(diff.base if diff is not None else math.nan)
 
     def verdict(self, index: int) -> str | None:
-        """better/worse/changed/same for scenario ``index`` (>= 1) against the first."""
+        """better/worse/changed/no material change/same for scenario ``index`` (>= 1)
+        against the first."""
         diff = self.differences[index - 1]
-        return None if diff is None else verdict(self.direction, diff)
+        return None if diff is None else verdict(self.direction, diff, self.threshold(index))
 
 
 @dataclass(frozen=True)
@@ -179,14 +232,17 @@ def paired_difference(base, other, level: float = 0.95) -> PairedDifference:
     )
 
 
-def verdict(direction: str, diff: PairedDifference) -> str:
+def verdict(direction: str, diff: PairedDifference, threshold: float = 0.0) -> str:
     """Whether ``other`` is better or worse than ``base`` on a metric with this direction.
 
-    Only a significant difference is better or worse; a metric with no preferred
+    Only a significant difference larger than ``threshold`` is better or worse; a clear
+    but smaller one is SMALL ("no material change"); a metric with no preferred
     direction (demand, tickets per team) is merely "changed".
     """
     if not diff.significant:
         return SAME
+    if not abs(diff.delta) > threshold:
+        return SMALL
     if direction == catalogue.NEUTRAL:
         return CHANGED
     up = diff.delta > 0
@@ -242,18 +298,22 @@ def _did_you_mean(pattern: str, names: Sequence[str]) -> str:
     candidates = sorted(set(names))
     if "*" in pattern or "?" in pattern:
         candidates = sorted({".".join(n.split(".")[:1]) + ".*" for n in names} | set(candidates))
-    close = difflib.get_close_matches(pattern, candidates, n=1, cutoff=0.6)
+    nearest = catalogue.nearest_percentile(pattern, names)
+    close = [nearest] if nearest else difflib.get_close_matches(pattern, candidates, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def compare(
-    results: Sequence[Results], metrics: Sequence[str] | None = None, level: float = 0.95
+    results: Sequence[Results], metrics: Sequence[str] | None = None, level: float = 0.95,
+    practical: dict[str, Practical] | None = None,
 ) -> Comparison:
     """Every metric of every run side by side, each run paired with the first.
 
     ``metrics`` are names or globs; None keeps all. A metric only some runs have (a team
-    that exists in one scenario only) has None in the others' places.
+    that exists in one scenario only) has None in the others' places. ``practical``
+    overrides the default practical thresholds of some kinds (see ``PRACTICAL``).
     """
+    thresholds = {**PRACTICAL, **(practical or {})}
     if len(results) < 2:
         raise InputError("compare needs at least two scenarios")
     base = results[0]
@@ -290,6 +350,7 @@ def compare(
                 section=section(name),
                 estimates=estimates,
                 differences=diffs,
+                practical=thresholds[kind(name)],
             )
         )
     return Comparison(tuple(results), tuple(rows))

@@ -26,6 +26,8 @@ def heading(run: GateRun) -> str:
 
 def write_table(run: GateRun, console: Console) -> None:
     console.print(Text(heading(run), style="bold"))
+    # the answer first; the same line closes the report, where a CI log ends
+    console.print(Text(run.summary(), style="bold green" if run.passed else "bold red"))
     console.print()
     for outcome in run.outcomes:
         verdict = run.verdict(outcome)
