@@ -11,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, html_ready, whole
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "html")
 
 HELP = """Compare operating models side by side, each against the first.
 
@@ -30,6 +30,7 @@ Examples:
   whorunsit compare current.yaml proposal-a.yaml proposal-b.yaml --replications 100
   whorunsit compare current.yaml proposal.yaml --metrics 'incidents.time_to_restore.*,cost.*'
   whorunsit compare current.yaml proposal.yaml --format markdown --output comment.md
+  whorunsit compare current.yaml proposal.yaml --format html --output board.html
 """
 
 
@@ -75,8 +76,9 @@ def command(
         None, "--metrics", "-m", metavar="GLOB,...",
         help="Only these metrics: names or globs, comma-separated (e.g. 'cost.*,teams.*.utilisation')."),
     output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|markdown",
-        help="Output format: table (terminal), json, markdown (PR comment)."),
+        "table", "--format", "-f", metavar="table|json|markdown|html",
+        help="Output format: table (terminal), json, markdown (PR comment), "
+             "html (one self-contained page; needs --output and whorunsit[html])."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
@@ -84,6 +86,7 @@ def command(
 ) -> None:
     with guarded():
         choice("--format", output_format, FORMATS)
+        html_ready(output_format, output)
         if len(files) < 2:
             raise fail("error: compare needs at least two scenario files")
         n = whole("--replications", replications, 2)
@@ -115,6 +118,10 @@ def command(
             text = comparison.render_json(result)
         elif output_format == "markdown":
             text = comparison.render_markdown(result)
+        elif output_format == "html":
+            from whorunsit.report import html
+
+            text = html.render("compare", result)
         elif output is not None:
             text = comparison.render_table_text(result)
         else:
