@@ -173,9 +173,11 @@ def distribution(series: Sequence[Distribution], *, what: str, items: str, label
                 lo_edge = min(lo_edge, left[used[0]])
                 hi_edge = max(hi_edge, right[used[-1]])
             colour = PALETTE[i % len(PALETTE)]
+            # one run needs no name in its legend: the page's title says it
+            who = f"{s.label} " if len(series) > 1 else ""
             if len(series) == 1:
                 ax.bar(left, share, width=right - left, align="edge", color=colour, alpha=0.55,
-                       edgecolor=colour, linewidth=0.4, label=f"{s.label}: share of {items}")
+                       edgecolor=colour, linewidth=0.4, label=f"share of {items}")
             else:
                 ax.stairs(share, np.append(left, right[-1]), color=colour, linewidth=1.6,
                           label=f"{s.label}: share of {items}")
@@ -186,7 +188,7 @@ def distribution(series: Sequence[Distribution], *, what: str, items: str, label
                 if math.isfinite(est.low) and math.isfinite(est.high) and est.high > est.low:
                     ax.axvspan(max(est.low, 1e-6), est.high, color=colour, alpha=0.16, linewidth=0)
                 ax.axvline(est.value, color=colour, linestyle=style, linewidth=1.3,
-                           label=f"{s.label} {name} {fmt.duration(est.value)} (band: 95% CI)")
+                           label=f"{who}{name} {fmt.duration(est.value)} (band: 95% CI)")
         ax.set_xscale("log")
         if math.isfinite(lo_edge) and hi_edge > lo_edge:
             ax.set_xlim(lo_edge, hi_edge)

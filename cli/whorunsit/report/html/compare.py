@@ -184,7 +184,7 @@ def compare_page(comparison: Comparison) -> Page:
                             f"{words.signed(d.high, unit, c)}"))
     warnings = []
     for label, r in runs:
-        warnings += [f"{label}: {w}" for w in content.build(r).warnings]
+        warnings += [f"{label.split()[0]} ({r.scenario.name}): {w}" for w in content.build(r).warnings]
     sections = [Section("Paired differences", "Each metric's change against A as a share of "
                         "A's value; a whisker that crosses 0 is no measurable change.",
                         charts=forest_charts(comparison))]
