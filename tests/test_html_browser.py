@@ -111,6 +111,7 @@ class Opened:
                      if m.type in ("error", "warning") else None)
         self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         self.page.on("request", lambda r: self.requests.append(r.url))
+        self.path = path
         self.url = path.resolve().as_uri()
         self.page.goto(self.url, wait_until="load")
 
@@ -157,6 +158,7 @@ def not_blank(png: bytes) -> None:
 
 
 def check_common(tab: Opened) -> None:
+    assert tab.path.stat().st_size < 3 * 1024 * 1024
     assert tab.console == []
     assert tab.requests == [tab.url], "the page asked the network for something"
     marks = rendered_marks(tab.page)
@@ -233,6 +235,7 @@ def test_gate_page(pages, opened):
     path, data = pages["gate"]
     tab = opened(path)
     assert tab.console == [] and tab.requests == [tab.url]
+    assert path.stat().st_size < 3 * 1024 * 1024
     not_blank(tab.page.screenshot())
     shown = {r["data"]["metric"]: r for r in rows(tab.page)}
     assert len(shown) == len(data["assertions"])
@@ -253,6 +256,12 @@ def test_calibrate_page(pages, opened):
     for name, f in data["figures"].items():
         assert same(shown[name]["value"], f["value"]), name
         assert same(shown[name]["low"], f["ci95"][0]) and same(shown[name]["high"], f["ci95"][1])
+
+
+def test_the_committed_example_opens_cleanly(opened):
+    tab = opened(Path(__file__).resolve().parents[1] / "docs" / "examples" / "compare.html")
+    check_common(tab)
+    assert len(rows(tab.page)) > 50
 
 
 def test_a_phone_reads_it_without_scrolling_sideways(pages, opened):
