@@ -32,6 +32,10 @@ from whorunsit.stats.compare import BETTER, SAME, WORSE, Comparison, MetricCompa
 RESTORE = "incidents.time_to_restore.mean"
 RESTORE_P95 = "incidents.time_to_restore.p95"
 COST = "cost.total"
+#: the figures a board asks about first, in this order, where the runs have them
+KEY = (RESTORE, "incidents.time_to_restore.p50", RESTORE_P95,
+       "incidents.urgent.time_to_restore.p50", "deployments.lead_time.p50",
+       "delivery.discontinuous", "oncall.unpaid_hours", "cost.oncall", COST)
 
 
 def letter(i: int) -> str:
@@ -134,13 +138,16 @@ def forest_charts(comparison: Comparison) -> list[Chart]:
     return out
 
 
-def metrics_table(comparison: Comparison) -> Table:
+def metrics_table(comparison: Comparison, only: tuple[str, ...] | None = None) -> Table:
+    """Every metric's values and paired change (or only the named ones, in that order)."""
     currency = comparison.results[0].scenario.currency
     n = len(comparison.results)
     columns = ["Metric", "A"] + (["B"] if n == 2 else ["vs", "Value"]) + [
         "Change", "95% CI of the change", "Verdict", "Section"]
     rows, data = [], []
-    for m in comparison.metrics:
+    metrics = list(comparison.metrics) if only is None else [
+        m for name in only for m in comparison.metrics if m.name == name]
+    for m in metrics:
         for i in range(1, n):
             value, change, interval, _ = words.cells(m, i, currency)
             d = m.differences[i - 1]
@@ -158,6 +165,8 @@ def metrics_table(comparison: Comparison) -> Table:
             data.append({"metric": m.name, "vs": letter(i),
                          "delta": raw(d.delta) if d else "", "low": raw(d.low) if d else "",
                          "high": raw(d.high) if d else "", "verdict": verdict})
+    if only is not None:
+        return Table("", columns, rows, data, id="key")
     return Table(f"All {len(comparison.metrics)} metrics compared", columns, rows, data,
                  filterable=True, id="metrics", notes=[words.LEGEND])
 
@@ -185,7 +194,10 @@ def compare_page(comparison: Comparison) -> Page:
     warnings = []
     for label, r in runs:
         warnings += [f"{label.split()[0]} ({r.scenario.name}): {w}" for w in content.build(r).warnings]
-    sections = [Section("Paired differences", "Each metric's change against A as a share of "
+    sections = [Section("Key figures", "Each scenario's value, and the change against A "
+                        "with the 95% CI of the paired difference.",
+                        tables=[metrics_table(comparison, KEY)]),
+                Section("Paired differences", "Each metric's change against A as a share of "
                         "A's value; a whisker that crosses 0 is no measurable change.",
                         charts=forest_charts(comparison))]
     restore = Section("Time to restore")
