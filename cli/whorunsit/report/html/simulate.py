@@ -144,8 +144,7 @@ def cost_charts(runs: Sequence[tuple[str, Results]], *, salt: str) -> list[Chart
             kinds, funding = cost_parts(list(est))
             total = est.get(COST_TOTAL)
             if how == "kind":
-                names = kinds
-                segments = [(_part_label(n), est[n].value) for n in names]
+                segments = [(_part_label(n), est[n].value) for n in kinds]
             else:
                 if not funding:
                     continue
@@ -160,9 +159,15 @@ def cost_charts(runs: Sequence[tuple[str, Results]], *, salt: str) -> list[Chart
             if not segments:
                 continue
             bars.append((label, segments, _iv(total)))
-            words.append(f"{label}: " + ", ".join(f"{p} {fmt.money(v, currency)}"
-                                                   for p, v in segments)
-                         + (f"; total {told(total, currency)}" if total is not None else ""))
+            said = f"{label}: " + ", ".join(f"{p} {fmt.money(v, currency)}" for p, v in segments)
+            if total is not None:
+                said += f"; total {told(total, currency)}"
+                parts = sum(v for _, v in segments if math.isfinite(v))
+                # say so when the parts shown do not add up to the total (an older run's
+                # results, or a cost part the catalogue does not name)
+                if abs(parts - total.value) > 0.005 * abs(total.value):
+                    said += f" (the parts shown add up to {fmt.money(parts, currency)})"
+            words.append(said)
         if not bars:
             continue
         title = f"Cost per year by {'funding (OpEx / CapEx)' if how == 'funding' else 'kind'}"
