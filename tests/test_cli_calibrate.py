@@ -125,7 +125,7 @@ def test_failed_render_leaves_the_previous_file(log, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--format", "xml"], "error: --format must be one of table, json, yaml; got 'xml'"),
+    (["--format", "xml"], "error: --format must be one of table, json, yaml, html; got 'xml'"),
     (["--weeks", "last..week"], "--weeks: 'last..week' is not a range of weeks"),
     (["--working-hours", "17:00-09:00"], "--working-hours: '17:00-09:00' ends before it starts"),
     (["--column", "who=Team"], "--column: unknown column name 'who'"),

@@ -140,7 +140,7 @@ def test_table_to_a_file_has_no_colour(fake_api, tmp_path):
         ([CURRENT], "error: compare needs at least two scenario files\n"),
         ([CURRENT, PROPOSAL, "-n", "1"], "error: --replications must be at least 2, got 1\n"),
         ([CURRENT, PROPOSAL, "--seed", "x"], "error: --seed must be a whole number, got 'x'\n"),
-        ([CURRENT, PROPOSAL, "--format", "csv"], "error: --format must be one of table, json, markdown; got 'csv'\n"),
+        ([CURRENT, PROPOSAL, "--format", "csv"], "error: --format must be one of table, json, markdown, html; got 'csv'\n"),
         ([CURRENT, PROPOSAL, "--metrics", " , "], "error: --metrics needs at least one name or glob, e.g. 'cost.*'\n"),
         ([CURRENT, PROPOSAL, "--section", "flw"],
          "error: --section: unknown section 'flw'; expected one or more of outcomes, availability, "

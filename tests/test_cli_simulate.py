@@ -63,7 +63,7 @@ def test_help_lists_every_flag_and_examples():
     (["--workers", "0"], "--workers must be at least 1"),
     (["--precision", "0"], "--precision must be"),
     (["--precision", "150%"], "--precision must be"),
-    (["--format", "xml"], "--format must be one of table, json, markdown, csv"),
+    (["--format", "xml"], "--format must be one of table, json, markdown, csv, html"),
 ])
 def test_invalid_flags_give_one_line_and_exit_2(fake_api, args, message):
     result = run(SCENARIO, *args)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, guarded
+from whorunsit.commands.common import choice, guarded, html_ready
 
-FORMATS = ("table", "json", "yaml")
+FORMATS = ("table", "json", "yaml", "html")
 
 HELP = """Measure a real incident log: the figures to write or check a scenario against.
 
@@ -36,6 +36,7 @@ Examples:
   whorunsit calibrate export.csv --column id=ticket_id --column opened=created
   whorunsit calibrate export.csv --weeks 2016-W09..2016-W21 --working-hours 08:00-18:00
   whorunsit calibrate export.csv --format json --output calibration.json
+  whorunsit calibrate export.csv --format html --output calibration.html
 
 --output writes atomically: a failed run never leaves a half-written file.
 """
@@ -46,8 +47,9 @@ def command(
                                help="Incident log: CSV, or a .zip holding one CSV.",
                                show_default=False),
     output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|yaml",
-        help="table (rich report), json (every figure with its CI), yaml (scenario snippet)."),
+        "table", "--format", "-f", metavar="table|json|yaml|html",
+        help="table (rich report), json (every figure with its CI), yaml (scenario snippet), "
+             "html (one self-contained page; needs --output and whorunsit[html])."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
@@ -74,6 +76,7 @@ def command(
 ) -> None:
     with guarded():
         choice("--format", output_format, FORMATS)
+        html_ready(output_format, output)
         from whorunsit import calibrate
         from whorunsit.calibrate import options as opt
         from whorunsit.calibrate import render
@@ -87,7 +90,12 @@ def command(
             top_groups=opt.parse_top(top),
         )
         cal = calibrate.calibrate(log, options)
-        text = render.render(cal, output_format, to_file=output is not None)
+        if output_format == "html":
+            from whorunsit.calibrate.html import render_html
+
+            text = render_html(cal)
+        else:
+            text = render.render(cal, output_format, to_file=output is not None)
         if output is not None:
             write_atomic(output, text)
             if not quiet:

@@ -59,6 +59,16 @@ def section_names(flag: str, text: str, allowed) -> list[str]:
     return given
 
 
+def html_ready(fmt: str, output: object | None, *, reports: tuple[str, ...] = ()) -> None:
+    """Before any work: --format html needs --output and the html extra (one line each)."""
+    if fmt == "html" and output is None:
+        raise fail("error: --format html writes one file: add --output PATH (e.g. report.html)")
+    if fmt == "html" or "html" in reports:
+        from whorunsit.report.html import require_extra
+
+        require_extra()
+
+
 @contextmanager
 def guarded():
     """Turn the tool's own errors into one line per problem and exit code 2.

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, section_names, whole
+from whorunsit.commands.common import choice, fail, guarded, html_ready, section_names, whole
 
-FORMATS = ("table", "json", "markdown")
+FORMATS = ("table", "json", "markdown", "html")
 
 HELP = """Compare operating models side by side, each against the first.
 
@@ -41,6 +41,7 @@ Examples:
   whorunsit compare current.yaml proposal.yaml --metrics 'incidents.time_to_restore.*,cost.*'
   whorunsit compare current.yaml proposal.yaml --format markdown --output comment.md
   whorunsit compare current.yaml proposal.yaml --all --practical duration=15m
+  whorunsit compare current.yaml proposal.yaml --format html --output board.html
 """
 
 #: practical-threshold kinds whose floor is written as a plain number
@@ -135,8 +136,9 @@ def command(
         None, "--metrics", "-m", metavar="GLOB,...",
         help="Only these metrics: names or globs, comma-separated (e.g. 'cost.*,teams.*.utilisation')."),
     output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|markdown",
-        help="Output format: table (terminal), json, markdown (PR comment)."),
+        "table", "--format", "-f", metavar="table|json|markdown|html",
+        help="Output format: table (terminal), json, markdown (PR comment), "
+             "html (one self-contained page; needs --output and whorunsit[html])."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
@@ -152,6 +154,7 @@ def command(
 ) -> None:
     with guarded():
         choice("--format", output_format, FORMATS)
+        html_ready(output_format, output)
         if len(files) < 2:
             raise fail("error: compare needs at least two scenario files")
         n = whole("--replications", replications, 2)
@@ -188,6 +191,10 @@ def command(
             text = comparison.render_json(result, full)
         elif output_format == "markdown":
             text = comparison.render_markdown(result, full)
+        elif output_format == "html":
+            from whorunsit.report import html
+
+            text = html.render("compare", result)
         elif output is not None:
             text = comparison.render_table_text(result, show=show, full=full)
         else:

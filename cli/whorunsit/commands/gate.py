@@ -11,9 +11,9 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, whole
+from whorunsit.commands.common import choice, fail, guarded, html_ready, whole
 
-FORMATS = ("table", "json", "junit", "github", "markdown")
+FORMATS = ("table", "json", "junit", "github", "markdown", "html")
 
 HELP = """Gate a scenario in CI: judge assertions on 95% confidence intervals.
 
@@ -37,7 +37,7 @@ Examples:
   whorunsit gate scenarios/you-build-it-ops-run-it.yaml
   whorunsit gate proposal.yaml --baseline current.yaml --policy policy.yaml
   whorunsit gate proposal.yaml --baseline current.yaml --format github \\
-      --report junit=gate.xml --report markdown=summary.md
+      --report junit=gate.xml --report markdown=summary.md --report html=gate.html
 
 Exit codes: 0 every error-level assertion passed; 1 one failed (or stayed
 inconclusive); 2 invalid input or usage.
@@ -103,8 +103,9 @@ def command(
         False, "--allow-inconclusive",
         help="Accept assertions still inconclusive at the cap instead of failing."),
     output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|junit|github|markdown",
-        help="Report format: table, json, junit (XML), github (workflow annotations), markdown."),
+        "table", "--format", "-f", metavar="table|json|junit|github|markdown|html",
+        help="Report format: table, json, junit (XML), github (workflow annotations), markdown, "
+             "html (one self-contained page; needs --output and whorunsit[html])."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
@@ -116,6 +117,7 @@ def command(
     with guarded():
         fmt = choice("--format", output_format, FORMATS)
         extra = _reports(report)
+        html_ready(fmt, output, reports=tuple(name for name, _ in extra))
         n = whole("--replications", replications, 2)
         cap = whole("--max-replications", max_replications, 2)
         seed_value = whole("--seed", seed, 0)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, fail, guarded, section_names, whole
+from whorunsit.commands.common import choice, fail, guarded, html_ready, section_names, whole
 
-FORMATS = ("table", "json", "markdown", "csv")
+FORMATS = ("table", "json", "markdown", "csv", "html")
 
 HELP = """Simulate a scenario and report what the organisation delivers and what it costs.
 
@@ -35,6 +35,7 @@ Examples:
   whorunsit simulate scenarios/you-build-it-ops-run-it.yaml --section flow,cost
   whorunsit simulate scenarios/swarming.yaml --format json --output swarming.json
   whorunsit simulate scenarios/swarming.yaml --format markdown > comment.md
+  whorunsit simulate scenarios/swarming.yaml --format html --output swarming.html
 
 --output writes atomically: a failed run never leaves a half-written file.
 """
@@ -99,6 +100,10 @@ def render(results, options: Options, *, to_file: bool) -> str | None:
         return report.render_csv(results)
     if options.format == "markdown":
         return report.render_markdown(results, precision=options.precision)
+    if options.format == "html":
+        from whorunsit.report import html
+
+        return html.render("simulate", results, precision=options.precision)
     if to_file:
         return report.render_table_text(results, precision=options.precision, show=options.show)
     return None
@@ -121,8 +126,9 @@ def command(
         None, "--workers", "-w", metavar="W",
         help="Worker processes (default: up to 2). Results do not depend on it."),
     output_format: str = typer.Option(
-        "table", "--format", "-f", metavar="table|json|markdown|csv",
-        help="Output format: table (rich report), json, markdown (PR comment), csv."),
+        "table", "--format", "-f", metavar="table|json|markdown|csv|html",
+        help="Output format: table (rich report), json, markdown (PR comment), csv, "
+             "html (one self-contained page; needs --output and whorunsit[html])."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the report to PATH (atomically) instead of stdout."),
@@ -137,6 +143,7 @@ def command(
     with guarded():
         options = parse_options(replications, seed, precision, workers, output_format,
                                 show_all, section)
+        html_ready(options.format, output)
         from whorunsit import api
         from whorunsit.report import render_table, write_atomic
         from whorunsit.report.progress import progress_bar

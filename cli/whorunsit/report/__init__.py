@@ -9,7 +9,7 @@ from whorunsit.report.machine import render_csv, render_json
 from whorunsit.report.markdown import render_markdown
 from whorunsit.report.terminal import render_table, render_table_text
 
-FORMATS = ("table", "json", "markdown", "csv")
+FORMATS = ("table", "json", "markdown", "csv", "html")
 
 __all__ = [
     "FORMATS",

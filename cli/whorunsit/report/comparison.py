@@ -28,6 +28,7 @@ from whorunsit.report import format as fmt
 from whorunsit.report import headline
 from whorunsit.report.cells import _unit, mark, relative, scale, signed, value
 from whorunsit.report.markdown import escape
+from whorunsit.stats import catalogue
 from whorunsit.stats.compare import (
     BETTER,
     CHANGED,
@@ -162,7 +163,7 @@ KEY_METRICS = (
 COST_WORDS = {"oncall": "on-call", "toil": "TOIL"}
 #: the key table shows the parts of the bill only: funding splits, the total (its own row) and what the paid
 #: hours went on (inside the headcount, not added to it) stay out of the key table
-KEY_COST_SKIPPED = ("cost.opex", "cost.capex", "cost.total", "cost.labour", "cost.toil")
+KEY_COST_SKIPPED = ("cost.total", *catalogue.COST_NOT_BILLED)
 
 
 def key_rows(comparison: Comparison) -> list[tuple[str, str, MetricComparison]]:

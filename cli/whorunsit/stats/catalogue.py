@@ -90,6 +90,11 @@ CATALOGUE: tuple[MetricInfo, ...] = (
 )
 
 
+#: cost metrics that are not lines of the bill: funding splits, and what the paid hours
+#: went on (inside the headcount); the bill's lines add up to ``cost.total``
+COST_NOT_BILLED = ("cost.opex", "cost.capex", "cost.labour", "cost.toil")
+
+
 def info(name: str) -> MetricInfo | None:
     """The catalogue entry for a concrete metric name, or None if it is not one."""
     for entry in CATALOGUE:

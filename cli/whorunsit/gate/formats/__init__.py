@@ -8,7 +8,7 @@ from pathlib import Path
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.gate.runner import GateRun
 
-FORMATS = ("table", "json", "junit", "github", "markdown")
+FORMATS = ("table", "json", "junit", "github", "markdown", "html")
 
 
 def display_path(file: str) -> str:
@@ -53,4 +53,8 @@ def render(run: GateRun, fmt: str, *, color: bool = False, width: int = 100) -> 
         from whorunsit.gate.formats.markdown import render_markdown
 
         return render_markdown(run)
+    if fmt == "html":
+        from whorunsit.gate.formats.html import render_html
+
+        return render_html(run)
     raise InputError(Problem(Location("--format"), f"unknown format '{fmt}'", "one of " + ", ".join(FORMATS)))
