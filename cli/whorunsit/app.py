@@ -11,7 +11,17 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import (
+    calibrate,
+    compare,
+    gate,
+    optimise,
+    schema,
+    sensitivity,
+    simulate,
+    sweep,
+    validate,
+)
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -61,6 +71,9 @@ app.command("simulate")(simulate.command)
 app.command("compare")(compare.command)
 app.command("gate")(gate.command)
 app.command("calibrate")(calibrate.command)
+app.command("sweep")(sweep.command)
+app.command("optimise")(optimise.command)
+app.command("sensitivity")(sensitivity.command)
 
 
 def main() -> None:
