@@ -283,12 +283,19 @@ def _report(req, cands, screened, assertions, seed, n0, budget, spent, exhaustiv
         if inseparable:
             verdict += (f" {len(inseparable)} are still undecided after {budget} replications: "
                         "a larger --budget may settle them.")
-    elif inseparable:
-        verdict = (f"The data cannot separate the winner from {len(inseparable)} other "
-                   f"candidate(s) within the budget of {budget} replications; they are as good "
-                   "as far as these replications can tell.")
     else:
-        verdict = "The winner is separated from every other candidate (paired t-tests, 5% family-wise)."
+        tied = [c for c in inseparable if c.feasibility == "feasible"]
+        open_ = [c for c in inseparable if c.feasibility == "undecided"]
+        parts = []
+        if tied:
+            parts.append(f"The data cannot separate the winner from {len(tied)} other feasible "
+                         f"candidate(s) within the budget of {budget} replications: as far as "
+                         "these replications can tell, they are as good.")
+        if open_:
+            parts.append(f"{len(open_)} candidate(s) are still undecided on the targets after "
+                         f"{budget} replications; a larger --budget may settle them.")
+        verdict = " ".join(parts) or ("The winner is separated from every other candidate "
+                                      "(paired t-tests, 5% family-wise).")
     return {
         "schema_version": SCHEMA_VERSION,
         "command": "optimise",
