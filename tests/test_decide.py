@@ -214,7 +214,9 @@ def test_grid_knee_is_the_cheapest_point_meeting_every_target():
                "p_meets_targets": 0.9} for i, (m, c) in
               enumerate([(True, 300.0), (False, 100.0), (True, 200.0), (None, 50.0)])]
     assert sweep.knee(points, grid=True)["index"] == 2
-    assert sweep.knee(points, grid=False)["index"] == 0
+    line = sweep.knee(points, grid=False)
+    assert line["index"] == 0 and line["fails_from"] == {"a": "1"}
+    assert sweep.knee(points, grid=True)["fails_from"] is None
     assert sweep.knee([{**p, "meets_targets": False} for p in points], grid=True) is None
 
 
@@ -359,3 +361,18 @@ def test_api_extend_equals_a_longer_run():
     longer = api.extend(short, 6, workers=1)
     fresh = api.simulate(s, replications=6, seed=4, workers=1)
     np.testing.assert_array_equal(longer.samples["cost.total"], fresh.samples["cost.total"])
+
+
+def test_progress_counts_every_replication_of_every_point():
+    seen = []
+    req = sweep.SweepRequest(SMALL, vary.parse_all(["teams.app-ops.responders=2,3"]),
+                             replications=3, seed=1, workers=1)
+    sweep.run(req, lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (6, 6)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_help_of_each_command_names_its_examples():
+    for command in ("sweep", "optimise", "sensitivity"):
+        r = runner.invoke(app, [command, "--help"])
+        assert r.exit_code == 0 and "Examples:" in r.output

@@ -222,7 +222,10 @@ def run(req: OptimiseRequest, progress: Progress | None = None) -> dict:
     # sequential stage: more replications for the survivors until one is left
     while True:
         live = [c for c in screened if c.status == "contender"]
-        settled = len(live) <= 1 and all(c.feasibility != "undecided" for c in live)
+        # candidates whose every replication gave the same objective are one candidate:
+        # no number of replications separates them
+        distinct = {_objective(req, c).tobytes() for c in live}
+        settled = len(distinct) <= 1 and all(c.feasibility != "undecided" for c in live)
         n = max((c.n for c in live), default=0)
         target = 2 * n
         need = sum(target - c.n for c in live)
@@ -277,6 +280,10 @@ def _report(req, cands, screened, assertions, seed, n0, budget, spent, exhaustiv
     ranked = sorted((c for c in screened if c is not winner and c.feasibility != "infeasible"),
                     key=lambda c: (c.status != "contender", _mean(req, c)))
     inseparable = [c for c in ranked if c.status == "contender"]
+    for c in inseparable:
+        if winner is not None and c.n == winner.n and \
+                np.array_equal(_objective(req, c), _objective(req, winner), equal_nan=True):
+            c.reason = "identical to the winner in every replication: the change makes no difference here"
     if winner is None:
         verdict = ("No candidate was shown to meet every target."
                    if assertions else "No candidate could be evaluated.")
@@ -284,9 +291,13 @@ def _report(req, cands, screened, assertions, seed, n0, budget, spent, exhaustiv
             verdict += (f" {len(inseparable)} are still undecided after {budget} replications: "
                         "a larger --budget may settle them.")
     else:
-        tied = [c for c in inseparable if c.feasibility == "feasible"]
-        open_ = [c for c in inseparable if c.feasibility == "undecided"]
+        same = [c for c in inseparable if c.reason.startswith("identical")]
+        tied = [c for c in inseparable if c.feasibility == "feasible" and c not in same]
+        open_ = [c for c in inseparable if c.feasibility == "undecided" and c not in same]
         parts = []
+        if same:
+            parts.append(f"{len(same)} candidate(s) gave the winner's result in every "
+                         "replication: what they change makes no difference in this model.")
         if tied:
             parts.append(f"The data cannot separate the winner from {len(tied)} other feasible "
                          f"candidate(s) within the budget of {budget} replications: as far as "
@@ -294,6 +305,9 @@ def _report(req, cands, screened, assertions, seed, n0, budget, spent, exhaustiv
         if open_:
             parts.append(f"{len(open_)} candidate(s) are still undecided on the targets after "
                          f"{budget} replications; a larger --budget may settle them.")
+        if not tied and not open_:
+            parts.insert(0, "The winner is separated from every other candidate (paired "
+                         "t-tests, 5% family-wise).")
         verdict = " ".join(parts) or ("The winner is separated from every other candidate "
                                       "(paired t-tests, 5% family-wise).")
     return {
@@ -314,7 +328,8 @@ def _report(req, cands, screened, assertions, seed, n0, budget, spent, exhaustiv
         "budget": budget,
         "replications_spent": spent,
         "winner": _entry(req, winner, currency) if winner else None,
-        "separated": winner is not None and not inseparable,
+        "separated": winner is not None and not any(
+            not c.reason.startswith("identical") for c in inseparable),
         "verdict": verdict,
         "runners_up": [_entry(req, c, currency) for c in ranked[:5]],
         "infeasible": sum(c.feasibility == "infeasible" for c in screened),

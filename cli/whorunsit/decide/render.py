@@ -19,14 +19,16 @@ MARK, BAND, EMPTY = "●", "│", " "
 MEETS = {True: "yes", False: "no", None: "undecided"}
 
 
-def _cell(entry: dict, name: str, currency: str) -> str:
+def _cell(entry: dict, name: str, currency: str, sep: str = " ") -> str:
     x = entry["value"]
     if x is None:
         return fmt.MISSING
     unit = fmt.display_unit(name)
     lo, hi = entry["ci95"]
     h = (hi - lo) / 2 if lo is not None and hi is not None else math.inf
-    text = f"{fmt.value(x, unit, currency)} {fmt.half_width(x, h, unit, currency)}"
+    # stacked (terminal) cells leave "/yr" to the header
+    main = fmt.value(x, unit, currency, suffix=sep == " ")
+    text = f"{main}{sep}{fmt.half_width(x, h, unit, currency)}"
     return text.strip()
 
 
@@ -45,19 +47,50 @@ def _targets_cell(point: dict) -> str:
     return text
 
 
-def rows(sweep: dict) -> tuple[list[str], list[list[str]]]:
-    """Header and cells of the point table, as text."""
+#: metric families whose first word a table header can drop (the rest still says it)
+_FAMILIES = ("incidents", "deployments", "teams", "applications", "oncall")
+
+
+def short_metric(name: str) -> str:
+    parts = name.split(".")
+    return ".".join(parts[1:]) if parts[0] in _FAMILIES and len(parts) > 2 else name
+
+
+def short_path(path: str) -> str:
+    """The last two parts of a --vary path: enough to tell columns apart in a table."""
+    return ".".join(path.split(".")[-2:])
+
+
+def _per(name: str) -> str:
+    """The period a stacked cell leaves out, for its header."""
+    return {"money/year": " /yr", "h/year": " h/yr", "/week": " /wk"}.get(fmt.display_unit(name), "")
+
+
+def _stacked(header: str) -> str:
+    """A long dotted header over several lines, so columns stay as narrow as their values."""
+    return header.replace(".", ".\n") if len(header) > 12 else header
+
+
+def rows(sweep: dict, short: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Header and cells of the point table, as text (``short``: compact headers, each
+    value over its ± half-width, for a terminal)."""
     currency = sweep["scenario"]["currency"]
-    header = [*sweep["vary"], *sweep["metric_names"]]
+    if short:
+        header = [*map(short_path, sweep["vary"]),
+                  *(short_metric(n) + _per(n) for n in sweep["metric_names"])]
+    else:
+        header = [*sweep["vary"], *sweep["metric_names"]]
     if sweep["targets"]:
-        header.append("meets targets (P)")
+        header.append("meets targets (P)" if not short else "targets (P)")
     out = []
     for i, p in enumerate(sweep["points"]):
         cells = [p["values"][path] for path in sweep["vary"]]
-        cells += [_cell(p["metrics"][n], n, currency) for n in sweep["metric_names"]]
+        sep = "\n" if short else " "
+        cells += [_cell(p["metrics"][n], n, currency, sep) for n in sweep["metric_names"]]
         if sweep["targets"]:
-            mark = " <- knee" if sweep["knee"] and sweep["knee"]["index"] == i else ""
-            cells.append(_targets_cell(p) + mark)
+            mark = "\n<- knee" if short and sweep["knee"] and sweep["knee"]["index"] == i else \
+                " <- knee" if sweep["knee"] and sweep["knee"]["index"] == i else ""
+            cells.append(_targets_cell(p).replace(" (", "\n(" if short else " (") + mark)
         out.append(cells)
     return header, out
 
@@ -73,8 +106,12 @@ def knee_sentence(sweep: dict) -> str:
                 if undecided else "")
         return f"No point meets every target ({targets}){more}."
     values = ", ".join(f"{p}={v}" for p, v in k["values"].items())
-    return (f"Knee, the {k['rule']}: {values}; probability it meets every target "
+    text = (f"Knee, the {k['rule']}: {values}; probability it meets every target "
             f"({targets}): {percent(k['probability'])}.")
+    if k.get("fails_from"):
+        text += " Past it, the targets are first missed at " + ", ".join(
+            f"{p}={v}" for p, v in k["fails_from"].items()) + "."
+    return text
 
 
 def chart(sweep: dict, name: str, width: int = 72) -> list[str]:
@@ -83,6 +120,9 @@ def chart(sweep: dict, name: str, width: int = 72) -> list[str]:
     entries = [p["metrics"][name] for p in sweep["points"]]
     lows = [e["ci95"][0] if e["ci95"][0] is not None else e["value"] for e in entries]
     highs = [e["ci95"][1] if e["ci95"][1] is not None else e["value"] for e in entries]
+    if fmt.display_unit(name) in ("share", "availability"):  # a band never leaves 0..100%
+        lows = [None if x is None else min(1.0, max(0.0, x)) for x in lows]
+        highs = [None if x is None else min(1.0, max(0.0, x)) for x in highs]
     finite = [x for x in lows + highs if x is not None and math.isfinite(x)]
     title = f"{name} (95% interval band) against {_axis(sweep)}"
     if not finite:
@@ -133,10 +173,10 @@ def render_table(sweep: dict, console) -> None:
     s = sweep["scenario"]
     console.print(f"{s['name']}: {len(sweep['points'])} points x {sweep['replications']} "
                   f"replications, seed {sweep['seed']}, common random numbers across points")
-    header, cells = rows(sweep)
+    header, cells = rows(sweep, short=True)
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
     for h in header:
-        table.add_column(h, overflow="fold")
+        table.add_column(_stacked(h), overflow="fold")
     for r in cells:
         table.add_row(*r)
     console.print(table)
@@ -233,7 +273,7 @@ def optimise_lines(result: dict) -> list[str]:
     if result["runners_up"]:
         lines += ["", "Runners-up:"]
         for e in result["runners_up"]:
-            if e["status"] != "contender":
+            if e["status"] != "contender" or e["reason"]:
                 state = e["reason"]
             elif e["feasibility"] == "undecided":
                 state = "targets still undecided at this many replications"

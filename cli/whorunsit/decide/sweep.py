@@ -90,7 +90,8 @@ def run(req: SweepRequest, progress: Progress | None = None) -> dict:
 
 def knee(points: list[dict], grid: bool) -> dict | None:
     """The first point in order meeting every target (a single --vary or --zip), or on a
-    grid the cheapest (lowest mean cost.total) point meeting every target."""
+    grid the cheapest (lowest mean cost.total) point meeting every target. Along one axis
+    ``fails_from`` is the first later point shown to miss a target."""
     meeting = [i for i, p in enumerate(points) if p["meets_targets"] is True]
     if not meeting:
         return None
@@ -102,5 +103,11 @@ def knee(points: list[dict], grid: bool) -> dict | None:
         best = meeting[0]
         rule = "first value meeting every target"
     p = points[best]
-    return {"index": best, "values": dict(p["values"]), "rule": rule,
-            "probability": p["p_meets_targets"]}
+    out = {"index": best, "values": dict(p["values"]), "rule": rule,
+           "probability": p["p_meets_targets"], "fails_from": None}
+    if not grid:
+        # along one axis: where, past the knee, the targets stop holding (a tipping point)
+        after = [i for i in range(best + 1, len(points)) if points[i]["meets_targets"] is False]
+        if after:
+            out["fails_from"] = dict(points[after[0]]["values"])
+    return out
