@@ -28,6 +28,8 @@ BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20261204
 
 TTR = "incidents.time_to_restore"
+NO_DELTA = ("a target on each point's own figures, such as cost.total <= 1.2M GBP "
+            "(points are compared with each other, not with a baseline)")
 
 
 def target_specs(texts: Sequence[str]) -> list[GateSpec]:
@@ -41,7 +43,12 @@ def parse_targets(specs: Sequence[GateSpec], scenarios: Sequence[Scenario]) -> t
     if not specs:
         return ()
     known = set.intersection(*(set(known_metrics(s)) for s in scenarios))
-    parsed = parse_all(specs, scenarios[0], has_baseline=False)
+    try:
+        parsed = parse_all(specs, scenarios[0], has_baseline=False)
+    except InputError as exc:
+        # gate's advice for delta() is --baseline, which these commands do not take
+        raise InputError([Problem(p.location, p.message, NO_DELTA) if "baseline" in p.message
+                          else p for p in exc.problems]) from None
     problems = [Problem(a.location, f"'{a.metric}' is not reported at every point",
                         "a metric every point of the sweep reports")
                 for a in parsed if a.metric not in known]
