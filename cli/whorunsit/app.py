@@ -11,17 +11,10 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import (
-    calibrate,
-    compare,
-    gate,
-    optimise,
-    schema,
-    sensitivity,
-    simulate,
-    sweep,
-    validate,
-)
+from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import optimise as optimise_cmd
+from whorunsit.commands import sensitivity as sensitivity_cmd
+from whorunsit.commands import sweep as sweep_cmd
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -71,9 +64,9 @@ app.command("simulate")(simulate.command)
 app.command("compare")(compare.command)
 app.command("gate")(gate.command)
 app.command("calibrate")(calibrate.command)
-app.command("sweep")(sweep.command)
-app.command("optimise")(optimise.command)
-app.command("sensitivity")(sensitivity.command)
+app.command("sweep")(sweep_cmd.command)
+app.command("optimise")(optimise_cmd.command)
+app.command("sensitivity")(sensitivity_cmd.command)
 
 
 def main() -> None:
