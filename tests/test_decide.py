@@ -376,3 +376,31 @@ def test_help_of_each_command_names_its_examples():
     for command in ("sweep", "optimise", "sensitivity"):
         r = runner.invoke(app, [command, "--help"])
         assert r.exit_code == 0 and "Examples:" in r.output
+
+
+@pytest.mark.parametrize(("command", "extra", "fmt"), [
+    ("sweep", [], "markdown"),
+    ("sweep", [], "table"),
+    ("optimise", ["--minimise", "cost.total", "--no-gates"], "markdown"),
+    ("optimise", ["--minimise", "cost.total", "--no-gates"], "table"),
+    ("sensitivity", ["--no-sobol"], "json"),
+    ("sensitivity", ["--samples", "2", "--sobol-replications", "2"], "markdown"),
+])
+def test_every_format_writes_its_file(command, extra, fmt, tmp_path):
+    out = tmp_path / f"report.{fmt}"
+    r = invoke(command, SMALL, "--vary", "teams.app-ops.responders=2..3", "-n", "3", *extra,
+               "--format", fmt, "--output", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "teams.app-ops.responders" in text
+    if fmt == "json":
+        assert json.loads(text)["command"] == command
+
+
+def test_a_failed_run_leaves_the_old_report(tmp_path):
+    out = tmp_path / "keep.json"
+    out.write_text("old")
+    r = invoke("sweep", SMALL, "--vary", "teams.app-ops.responders=0", "--format", "json",
+               "--output", str(out))
+    assert r.exit_code == 2
+    assert out.read_text() == "old"
