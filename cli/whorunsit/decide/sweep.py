@@ -98,7 +98,8 @@ def knee(points: list[dict], grid: bool) -> dict | None:
     if grid:
         priced = [i for i in meeting if points[i]["cost_total"] is not None]
         best = min(priced or meeting, key=lambda i: points[i]["cost_total"] or 0.0)
-        rule = "cheapest point meeting every target"
+        rule = ("cheapest point meeting every target (by mean cost.total; "
+                "`whorunsit optimise` tests whether it is really cheaper)")
     else:
         best = meeting[0]
         rule = "first value meeting every target"
