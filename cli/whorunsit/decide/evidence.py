@@ -96,24 +96,31 @@ def _holds(op: str) -> Callable[[np.ndarray, float], np.ndarray]:
             "==": lambda x, t: np.isclose(x, t, rtol=1e-9, atol=1e-12)}[op]
 
 
-def probability_all_hold(results: Results, assertions: Sequence[Assertion]) -> float | None:
-    """Share of bootstrap resamples of the replications in which every target holds."""
-    if not assertions:
-        return None
+def probabilities(results: Results, assertions: Sequence[Assertion]) -> tuple[list, float | None]:
+    """(per target, all together): the share of bootstrap resamples of the replications
+    in which each target holds, and in which every target holds at once."""
+    if not assertions or results.replications < 2:
+        return [None] * len(assertions), None
     n = results.replications
-    if n < 2:
-        return None
     rng = np.random.default_rng(BOOTSTRAP_SEED)
     idx = rng.integers(0, n, size=(BOOTSTRAP, n))
-    ok = np.ones(BOOTSTRAP, dtype=bool)
+    every = np.ones(BOOTSTRAP, dtype=bool)
+    each = []
     for a in assertions:
         x = results.samples.get(a.metric)
         if x is None:
-            return None
+            return [None] * len(assertions), None
         with np.errstate(all="ignore"):
             means = np.nanmean(x[idx], axis=1)
-        ok &= _holds(a.op)(means, a.threshold) & np.isfinite(means)
-    return float(ok.mean())
+        ok = _holds(a.op)(means, a.threshold) & np.isfinite(means)
+        each.append(float(ok.mean()))
+        every &= ok
+    return each, float(every.mean())
+
+
+def probability_all_hold(results: Results, assertions: Sequence[Assertion]) -> float | None:
+    """Share of bootstrap resamples of the replications in which every target holds."""
+    return probabilities(results, assertions)[1]
 
 
 def judge_targets(results: Results, assertions: Sequence[Assertion]) -> tuple[bool | None, list[dict]]:
@@ -121,9 +128,11 @@ def judge_targets(results: Results, assertions: Sequence[Assertion]) -> tuple[bo
     if not assertions:
         return None, []
     outcomes = evaluate(assertions, results)
+    each, _ = probabilities(results, assertions)
     details = [{"target": o.assertion.expression, "status": o.status,
-                "value": _finite(o.value), "ci95": [_finite(o.low), _finite(o.high)]}
-               for o in outcomes]
+                "value": _finite(o.value), "ci95": [_finite(o.low), _finite(o.high)],
+                "probability": p}
+               for o, p in zip(outcomes, each, strict=True)]
     if any(o.status == FAIL for o in outcomes):
         return False, details
     if all(o.status == PASS for o in outcomes):

@@ -269,6 +269,9 @@ def optimise_lines(result: dict) -> list[str]:
 
     w = result["winner"]
     lines.append("Winner: " + (describe(w) if w else "none"))
+    if w and len(w["targets"]) > 1:
+        for t in w["targets"]:
+            lines.append(f"  {t['target']}: {t['status']}, P(holds) {percent(t['probability'])}")
     lines.append(result["verdict"])
     if result["runners_up"]:
         lines += ["", "Runners-up:"]
