@@ -87,10 +87,9 @@ def test_paths_follow_extends_keys_and_list_items_by_name():
     assert len(variants) == 2
     ops = [t for t in variants[1].scenario.teams if t.name == "app-ops"][0]
     assert ops.responders == 4
-    tier = variants[0].scenario.support_paths["ops-run"].tiers[1] \
-        if isinstance(variants[0].scenario.support_paths, dict) else None
-    if tier is not None:
-        assert tier.resolve == pytest.approx(0.40)
+    (path,) = [p for p in variants[0].scenario.support_paths if p.name == "ops-run"]
+    (l2,) = [t for t in path.tiers if t.name == "L2"]
+    assert l2.resolve == pytest.approx(0.40)
 
 
 def test_setting_values_leaves_the_base_tree_alone():
