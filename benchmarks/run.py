@@ -11,6 +11,8 @@ asserted in tests: timings belong to a machine, not to the code):
    of 1000 replications on both cores, and how time grows when the teams, the horizon
    and the replications double.
 3. start-up: `whorunsit --help` against `python -c pass`.
+4. sweep (issue 14): a 20-point `whorunsit sweep` of the at-scale model (App Ops staffing,
+   headcount and responders zipped) at 200 replications a point, wall time on both cores.
 
 `--quick` shrinks every size for a smoke run (the figures then mean little).
 """
@@ -44,6 +46,7 @@ TARGET_SPEEDUP = 100.0
 TARGET_AT_SCALE_SECONDS = 10.0
 TARGET_AT_SCALE_BYTES = 1 << 30
 TARGET_HELP_SECONDS = 0.3
+TARGET_SWEEP_SECONDS = 20.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Sizes:
     #: kept: other jobs on a shared machine only ever add time
     scaling_rounds: int = 3
     startup_repeats: int = 5
+    sweep_points: int = 20
+    sweep_replications: int = 200
 
 
 FULL = Sizes()
@@ -79,6 +84,8 @@ QUICK = Sizes(
     scaling_replications=10,
     scaling_rounds=1,
     startup_repeats=3,
+    sweep_points=4,
+    sweep_replications=20,
 )
 
 
@@ -492,10 +499,41 @@ def bench_startup(sizes: Sizes, out=print) -> dict:
     return {"python": bare, "help": helped}
 
 
+# -- 4. sweep -----------------------------------------------------------------------------
+def bench_sweep(sizes: Sizes, out=print) -> dict:
+    """One `whorunsit sweep` of the at-scale model, end to end through the library: every
+    point built and checked, then played at the same seed (common random numbers)."""
+    from whorunsit.decide import sweep
+    from whorunsit.decide.vary import parse_all
+
+    last = sizes.sweep_points - 1
+    varies = parse_all([f"teams.app-ops.headcount=6..{6 + last}",
+                        f"teams.app-ops.responders=3..{3 + last}"])
+    req = sweep.SweepRequest(str(AT_SCALE_BASE), varies, zipped=True,
+                             replications=sizes.sweep_replications)
+    def cpu() -> float:
+        own, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    cpu_before, began = cpu(), time.perf_counter()
+    result = sweep.run(req)
+    seconds = time.perf_counter() - began
+    cpu_seconds = cpu() - cpu_before
+    total = sizes.sweep_points * sizes.sweep_replications
+    out(f"== sweep: {AT_SCALE_BASE.name}, {sizes.sweep_points} points x "
+        f"{sizes.sweep_replications} replications ({total} in all), workers: default")
+    out(f"  wall time {seconds:.2f} s ({total / seconds:.0f} replications/s); CPU time "
+        f"{cpu_seconds:.2f} s in this process and its workers (the wall time on two idle "
+        f"cores cannot be less than half that: {cpu_seconds / 2:.2f} s)")
+    out(f"  target: {TARGET_SWEEP_SECONDS:.0f} s for 20 x 200 on 2 cores: "
+        f"{verdict(seconds <= TARGET_SWEEP_SECONDS)}")
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "points": len(result["points"])}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup"], action="append")
+    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup", "sweep"], action="append")
     parser.add_argument("--no-scaling", action="store_true", help="skip the doubled runs")
     parser.add_argument("--no-flagship", action="store_true",
                         help="skip the 1000-replication at-scale run (scaling runs only)")
@@ -511,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = dataclasses.replace(sizes, scaling=False)
     if args.no_flagship:
         sizes = dataclasses.replace(sizes, flagship=False)
-    parts = args.only or ["tiers3", "at-scale", "startup"]
+    parts = args.only or ["tiers3", "at-scale", "startup", "sweep"]
     print(f"whorunsit benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if "tiers3" in parts:
         bench_tiers3(sizes)
@@ -519,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_at_scale(sizes)
     if "startup" in parts:
         bench_startup(sizes)
+    if "sweep" in parts:
+        bench_sweep(sizes)
     return 0
 
 

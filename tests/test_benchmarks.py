@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 TINY = dict(tiers3_horizon=48.0, tiers3_warmup=6.0, fast_replications=4,
             general_replications=2, simpy_replications=1, at_scale_replications=2,
-            at_scale_horizon=2 * 168.0, scaling=False, startup_repeats=1)
+            at_scale_horizon=2 * 168.0, scaling=False, startup_repeats=1,
+            sweep_points=2, sweep_replications=2)
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +91,10 @@ def test_quick_sizes_are_smaller_than_the_full_run(bench):
         q, f = getattr(quick, field.name), getattr(full, field.name)
         if isinstance(f, int | float) and not isinstance(f, bool) and q is not None:
             assert q <= f, field.name
+
+
+def test_sweep_part_runs_every_point(bench):
+    lines = []
+    report = bench.bench_sweep(bench.Sizes(**TINY), out=lines.append)
+    assert report["points"] == 2 and report["seconds"] > 0
+    assert any("target: 20 s" in line for line in lines)

@@ -54,6 +54,41 @@ def _check(scenario: Scenario, replications: int, workers: int, precision: float
         raise InputError(problems)
 
 
+def check(scenario: Scenario, replications: int | None = None) -> None:
+    """Raise InputError (located) if ``scenario`` cannot be simulated as asked, without
+    playing anything: what ``simulate`` checks before it starts."""
+    from whorunsit.engine.replication import plan_for
+
+    total = scenario.replications if replications is None else int(replications)
+    _check(scenario, total, 1, None, max(total, 1))
+    plan_for(scenario)
+
+
+def extend(results: Results, replications: int, *, workers: int | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Results:
+    """``results`` grown to ``replications`` replications. Replication r depends only on
+    the seed and r, so this equals a fresh run of that many, without replaying the first."""
+    import numpy as np
+
+    from whorunsit.engine.chunks import merge
+    from whorunsit.engine.runner import Runner, default_workers
+
+    done = results.replications
+    if replications <= done:
+        return results
+    workers = default_workers() if workers is None else int(workers)
+    with Runner(results.scenario, results.seed, workers) as runner:
+        def report(n: int) -> None:
+            if progress is not None:
+                progress(n, replications - done)
+
+        samples, histograms = merge(runner.run(done, replications, report))
+    joined = {k: np.concatenate([results.samples[k], samples[k]]) for k in results.samples
+              if k in samples}
+    pooled = {k: results.histograms.get(k, 0) + v for k, v in histograms.items()}
+    return Results(results.scenario, results.seed, joined, pooled)
+
+
 def simulate(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
              workers: int | None = None, precision: float | None = None,
              precision_metric: str = "incidents.time_to_restore.mean",

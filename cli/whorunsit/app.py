@@ -12,6 +12,9 @@ import typer
 
 from whorunsit import __version__
 from whorunsit.commands import calibrate, compare, gate, metrics, schema, simulate, validate
+from whorunsit.commands import optimise as optimise_cmd
+from whorunsit.commands import sensitivity as sensitivity_cmd
+from whorunsit.commands import sweep as sweep_cmd
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -69,6 +72,12 @@ app.command("gate", short_help="Judge a scenario's assertions in CI (exit 1 on f
 app.command("calibrate", short_help="Measure an incident log: figures for a scenario.")(
     calibrate.command)
 app.command("metrics", short_help="List metric names, units and meanings.")(metrics.command)
+app.command("sweep", short_help="Vary scenario values over a grid: metrics and the knee.")(
+    sweep_cmd.command)
+app.command("optimise", short_help="Find the best variant that meets every target.")(
+    optimise_cmd.command)
+app.command("sensitivity", short_help="Which inputs move a metric most (tornado, Sobol).")(
+    sensitivity_cmd.command)
 
 
 def main() -> None:

@@ -20,7 +20,8 @@ from whorunsit.scenario.units import UnitError
 from whorunsit.scenario.walk import Walker
 from whorunsit.scenario.yamlnode import YNode, parse_text, read_file
 
-__all__ = ["InputError", "UnitError", "load_gates", "load_scenario", "loads_scenario"]
+__all__ = ["InputError", "UnitError", "YNode", "load_gates", "load_merged_tree", "load_scenario",
+           "loads_scenario", "scenario_from_tree"]
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -39,6 +40,24 @@ def loads_scenario(text: str, file: str = "<string>") -> Scenario:
         ext = tree.value["extends"]
         problems.add(ext.loc, "extends: only works in a scenario file", "a scenario file on disk")
     return _build(tree, file, problems)
+
+
+def load_merged_tree(path: str | os.PathLike[str]) -> YNode:
+    """The scenario at ``path`` as written, with its ``extends`` chain merged in: the
+    located tree that ``scenario_from_tree`` builds (and sweeps edit)."""
+    path = os.fspath(path)
+    problems = Problems()
+    tree = load_tree(path, problems)
+    problems.raise_if_any()
+    if tree is None:
+        raise InputError(Problem(Location(path), "the scenario could not be read"))
+    return tree
+
+
+def scenario_from_tree(tree: YNode, file: str) -> Scenario:
+    """Validate and build a located tree (from ``load_merged_tree``, perhaps edited);
+    problems point where each value was written."""
+    return _build(tree, file, Problems())
 
 
 def _build(tree: YNode | None, file: str, problems: Problems) -> Scenario:
