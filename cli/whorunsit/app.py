@@ -33,15 +33,33 @@ app = typer.Typer(
         "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
 
+def version_line() -> str:
+    """``whorunsit X (numba Y, numpy Z, Python V)``: what a bug report and a CI cache key need.
+
+    Read from the installed distributions' metadata, so nothing heavy is imported.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    return (f"whorunsit {__version__} (numba {installed('numba')}, numpy {installed('numpy')}, "
+            f"Python {python})")
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"whorunsit {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
