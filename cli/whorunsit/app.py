@@ -11,7 +11,7 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import calibrate, compare, gate, schema, show, simulate, validate
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
         "Examples:\n\n"
         "\b\n"
         "  whorunsit validate scenarios/*.yaml\n"
+        "  whorunsit show scenarios/you-build-it-you-run-it.yaml\n"
         "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n"
         "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\\n"
         "      scenarios/you-build-it-you-run-it.yaml\n"
@@ -75,6 +76,7 @@ def _root(
 
 app.command("validate")(validate.command)
 app.command("schema")(schema.command)
+app.command("show")(show.command)
 app.command("simulate")(simulate.command)
 app.command("compare")(compare.command)
 app.command("gate")(gate.command)
