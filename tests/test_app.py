@@ -14,7 +14,7 @@ from whorunsit import __version__
 from whorunsit.app import app
 from whorunsit.exitcodes import ExitCode
 
-COMMANDS = ("validate", "schema", "show", "simulate", "compare", "gate", "calibrate")
+COMMANDS = ("init", "validate", "schema", "show", "simulate", "compare", "gate", "calibrate")
 runner = CliRunner()
 BIN = Path(sys.executable).parent
 

@@ -11,7 +11,7 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, show, simulate, validate
+from whorunsit.commands import calibrate, compare, gate, init, schema, show, simulate, validate
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
         "downtime cost, each with a 95% confidence interval.\n\n"
         "Examples:\n\n"
         "\b\n"
+        "  whorunsit init my-organisation.yaml\n"
         "  whorunsit validate scenarios/*.yaml\n"
         "  whorunsit show scenarios/you-build-it-you-run-it.yaml\n"
         "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n"
@@ -74,6 +75,7 @@ def _root(
     state.debug = debug
 
 
+app.command("init")(init.command)
 app.command("validate")(validate.command)
 app.command("schema")(schema.command)
 app.command("show")(show.command)
