@@ -420,3 +420,38 @@ def test_action_yml_wires_the_steps():
     # everything after the gate runs even when it failed, so the comment is always updated
     after = steps[[s.get("id") for s in steps].index("gate") + 1:-1]
     assert all(s["if"].startswith("always()") for s in after)
+
+
+# -- the GitLab CI template: the same scripts, the gate's exit code, a JUnit report ----
+
+def test_gitlab_mode_exits_with_the_gate_code_and_prints_no_annotations(tmp_path, fake):
+    done, out = run_action("gate", tmp_path, fake, WHORUNSIT_SCENARIOS="a.yaml", FAKE_EXIT="2",
+                           WHORUNSIT_LOG_FORMAT="table")
+    assert out["exit-code"] == "2"
+    assert "::" not in done.stdout
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "WHORUNSIT_"))}
+    env.update(WHORUNSIT_SCENARIOS="a.yaml", FAKE_EXIT="1", FAKE_LOG=str(tmp_path / "log"),
+               WHORUNSIT_REPORT_DIR=str(tmp_path / "r"), WHORUNSIT_LOG_FORMAT="table")
+    done = subprocess.run([sys.executable, "-m", "whorunsit.ci.action", "gate",
+                           "--exit-with-gate-code", "--whorunsit", str(fake)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stdout + done.stderr
+    (args,) = [eval(line) for line in (tmp_path / "log").read_text().splitlines()][-1:]  # noqa: S307
+    assert args[:4] == ["gate", "a.yaml", "--format", "table"]
+    assert (tmp_path / "r" / "comment.md").exists()
+
+
+def test_the_gitlab_template_wires_the_same_scripts():
+    text = (ROOT / "ci" / "gitlab" / "whorunsit-gate.gitlab-ci.yml").read_text(encoding="utf-8")
+    job = yaml.safe_load(text)[".whorunsit-gate"]
+    assert job["artifacts"]["reports"]["junit"] == "whorunsit-reports/*.xml"
+    assert job["artifacts"]["when"] == "always"
+    script = "\n".join(job["script"])
+    for module in re.findall(r"python -m (whorunsit\.ci\.\w+)", script):
+        assert (ROOT / "cli" / (module.replace(".", "/") + ".py")).exists(), module
+    assert "--exit-with-gate-code || code=$?" in script and script.endswith("exit $code")
+    assert "--forge gitlab" in script
+    assert job["variables"]["WHORUNSIT_LOG_FORMAT"] == "table"
+    assert job["variables"]["WHORUNSIT_REPORT_DIR"] == "whorunsit-reports"
+    assert ".whorunsit-compile-cache/" in job["cache"]["paths"]
+    assert job["variables"]["WHORUNSIT_CACHE_DIR"].endswith("/.whorunsit-compile-cache")

@@ -4,7 +4,8 @@ Standard library only, run by path from the action's checkout:
 
 - ``action.py versions``: reads ``whorunsit --version`` and writes the versions and the
   compile-cache key (whorunsit, numba, Python, OS) to $GITHUB_OUTPUT.
-- ``action.py gate``: runs ``whorunsit gate`` on every scenario (inputs in WHORUNSIT_*
+- ``action.py gate`` (also ``python -m whorunsit.ci.action gate`` in the GitLab CI
+  template, with ``--exit-with-gate-code`` and WHORUNSIT_LOG_FORMAT=table): runs ``whorunsit gate`` on every scenario (inputs in WHORUNSIT_*
   variables, see action.yml), streams its annotations to the log, keeps the markdown,
   JUnit, JSON and, when the installed whorunsit has it, HTML reports, appends the
   markdown to the job summary, writes the pull-request comment body, and records the
@@ -88,6 +89,8 @@ class Inputs:
     seed: str = ""
     allow_inconclusive: bool = False
     report_dir: Path = Path("whorunsit-reports")
+    #: what the gate prints to the log: github (annotations) or, elsewhere, table
+    log_format: str = "github"
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Inputs:
@@ -102,6 +105,7 @@ class Inputs:
             allow_inconclusive=env.get("WHORUNSIT_ALLOW_INCONCLUSIVE", "").strip().lower()
             in ("1", "true", "yes"),
             report_dir=Path(env.get("WHORUNSIT_REPORT_DIR", "").strip() or "whorunsit-reports"),
+            log_format=env.get("WHORUNSIT_LOG_FORMAT", "").strip() or "github",
         )
 
 
@@ -146,7 +150,8 @@ def gate_one(scenario: str, inputs: Inputs, whorunsit: str, html: bool,
              env: dict[str, str]) -> Result:
     slug = _slug(scenario)
     out = inputs.report_dir
-    cmd = [whorunsit, "gate", scenario, "--format", "github", "--quiet"]
+    github = inputs.log_format == "github"
+    cmd = [whorunsit, "gate", scenario, "--format", inputs.log_format, "--quiet"]
     note = ""
     if inputs.baseline_ref:
         try:
@@ -176,12 +181,14 @@ def gate_one(scenario: str, inputs: Inputs, whorunsit: str, html: bool,
         reports["html"] = out / f"{slug}.html"
     for fmt, path in reports.items():
         cmd += ["--report", f"{fmt}={path}"]
-    print(f"::group::whorunsit gate {scenario}")
+    if github:
+        print(f"::group::whorunsit gate {scenario}")
     print("$ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     sys.stdout.write(done.stdout)
     sys.stdout.write(done.stderr)
-    print("::endgroup::", flush=True)
+    if github:
+        print("::endgroup::", flush=True)
     md = reports["markdown"]
     if done.returncode in (0, 1) and md.exists():
         markdown = md.read_text(encoding="utf-8")
@@ -191,7 +198,7 @@ def gate_one(scenario: str, inputs: Inputs, whorunsit: str, html: bool,
         markdown = (f"## ⛔ whorunsit gate could not run on `{scenario}`\n\n"
                     f"Exit code {done.returncode} (2 = invalid input):\n\n```text\n"
                     f"{problems[:8000]}\n```\n")
-        for line in problems.splitlines()[:20]:
+        for line in problems.splitlines()[:20] if github else ():
             print(f"::error title=whorunsit gate::{_escape(line)}")
     return Result(scenario, done.returncode, markdown, note)
 
@@ -250,12 +257,13 @@ def _verdict_line(markdown: str) -> str:
     return ""
 
 
-def gate_step(env: dict[str, str], whorunsit: str) -> int:
+def gate_step(env: dict[str, str], whorunsit: str, exit_with_code: bool = False) -> int:
     inputs = Inputs.from_env(env)
     if not inputs.scenarios:
-        print("::error title=whorunsit gate::no scenario: set the `scenarios` input")
+        print("::error title=whorunsit gate::no scenario: set the `scenarios` input"
+              if inputs.log_format == "github" else "error: no scenario: set WHORUNSIT_SCENARIOS")
         output("exit-code", "2", env)
-        return 0
+        return 2 if exit_with_code else 0
     inputs.report_dir.mkdir(parents=True, exist_ok=True)
     html = supports_html(whorunsit, env)
     if not html:
@@ -279,9 +287,9 @@ def gate_step(env: dict[str, str], whorunsit: str) -> int:
         (inputs.report_dir / f"{_slug(r.scenario)}.html").exists() for r in results) else "false",
         env)
     print(f"whorunsit gate: exit code {code} over {len(results)} scenario(s)")
-    # the step itself succeeds so the summary, comment and cache steps still run; the
-    # action's last step returns this exit code
-    return 0
+    # in the action the step itself succeeds so the summary, comment and cache steps
+    # still run, and its last step returns the code; elsewhere (GitLab) return it here
+    return code if exit_with_code else 0
 
 
 def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> int:
@@ -290,10 +298,12 @@ def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> in
     parser.add_argument("step", choices=("versions", "gate"))
     parser.add_argument("--whorunsit", default=env.get("WHORUNSIT_BIN", "whorunsit"),
                         help="The whorunsit command to run.")
+    parser.add_argument("--exit-with-gate-code", action="store_true",
+                        help="Exit with the gate's code (0, 1, 2) instead of 0.")
     args = parser.parse_args(argv)
     if args.step == "versions":
         return versions_step(env, args.whorunsit)
-    return gate_step(env, args.whorunsit)
+    return gate_step(env, args.whorunsit, args.exit_with_gate_code)
 
 
 if __name__ == "__main__":
