@@ -210,26 +210,6 @@ def test_a_long_report_is_cut_to_fit_one_comment():
     assert body.count("gate failed: 1 of 2") == 2 and "`whorunsit-gate-reports` artifact" in body
 
 
-# -- the real whorunsit, end to end ----------------------------------------------------
-
-def test_the_action_gates_the_documented_proposal(tmp_path):
-    done, out = run_action("gate", tmp_path, BIN / "whorunsit",
-                           WHORUNSIT_SCENARIOS="docs/examples/proposal.yaml",
-                           WHORUNSIT_BASELINE="scenarios/you-build-it-ops-run-it.yaml",
-                           WHORUNSIT_POLICIES="docs/examples/policy.yaml")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert out["exit-code"] == "0"
-    # annotations reach the log
-    assert "::warning file=docs/examples/policy.yaml,line=8" in done.stdout
-    reports = tmp_path / "reports"
-    assert {p.suffix for p in reports.iterdir()} >= {".md", ".xml", ".json"}
-    summary = json.loads((reports / "docs-examples-proposal.yaml.json").read_text("utf-8"))
-    assert summary["passed"] is True
-    body = Path(out["comment-file"]).read_text(encoding="utf-8")
-    assert body.startswith("## ✅ whorunsit gate passed")
-    assert re.search(r"whorunsit \d\S* \(numba", body)
-
-
 # -- the comment: one, found again by its marker ---------------------------------------
 
 class Stub:
