@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: demo test lint bench schema clean
+.PHONY: demo test lint bench schema clean package-check
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON) on PATH (or make PYTHON=python3)"; exit 2; }
@@ -30,6 +30,10 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check cli tests benchmarks
 
+# the built wheel, installed in a throwaway venv (not editable), run from outside the tree
+package-check: $(STAMP)
+	bash .ci/package-check
+
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -37,4 +41,4 @@ schema: $(STAMP)
 	$(BIN)/whorunsit schema --output scenarios/whorunsit.schema.json
 
 clean:
-	rm -rf $(VENV) build cli/*.egg-info .pytest_cache
+	rm -rf $(VENV) build dist cli/*.egg-info .pytest_cache

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -9,8 +14,10 @@ from whorunsit import __version__
 from whorunsit.app import app
 from whorunsit.exitcodes import ExitCode
 
-COMMANDS = ("validate", "schema", "simulate", "compare", "gate", "calibrate", "metrics")
+COMMANDS = ("init", "validate", "schema", "show", "simulate", "compare", "gate", "calibrate",
+            "metrics", "sweep", "optimise", "sensitivity")
 runner = CliRunner()
+BIN = Path(sys.executable).parent
 
 
 def test_help_lists_every_command_and_the_exit_codes():
@@ -40,10 +47,43 @@ def test_every_command_has_help_with_examples(name):
     assert "Example" in result.output
 
 
-def test_version():
+def test_version_names_the_numeric_stack():
+    from importlib.metadata import version
+
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
-    assert result.output.strip() == f"whorunsit {__version__}"
+    # one line, as CI cache keys and bug reports read it
+    assert result.output.strip() == (
+        f"whorunsit {__version__} (numba {version('numba')}, numpy {version('numpy')}, "
+        f"Python {'.'.join(map(str, sys.version_info[:3]))})")
+
+
+@pytest.mark.parametrize(("shell", "hook"), [
+    ("bash", "complete -o default -F _whorunsit_completion whorunsit"),
+    ("zsh", "compdef _whorunsit_completion whorunsit"),
+    ("fish", "complete --command whorunsit"),
+])
+def test_the_completion_script_is_produced(shell, hook):
+    # typer detects the shell from the parent process; this variable (typer's own, for
+    # tests) makes --show-completion take the shell as its value instead
+    env = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    result = subprocess.run([str(BIN / "whorunsit"), "--show-completion", shell], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "_WHORUNSIT_COMPLETE" in result.stdout
+    assert hook in result.stdout
+
+
+def test_the_completion_script_completes_commands_and_flags():
+    env = {**os.environ, "_WHORUNSIT_COMPLETE": "complete_bash",
+           "COMP_WORDS": "whorunsit val", "COMP_CWORD": "1"}
+    done = subprocess.run([str(BIN / "whorunsit")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["validate"]
+    env.update(COMP_WORDS="whorunsit gate --bas", COMP_CWORD="2")
+    done = subprocess.run([str(BIN / "whorunsit")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["--baseline"]
 
 
 def test_no_arguments_shows_help_and_is_a_usage_error():

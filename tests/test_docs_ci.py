@@ -27,8 +27,22 @@ def blocks(lang: str) -> list[str]:
     return re.findall(rf"```{lang}\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
 
 
+def workflows() -> list[dict]:
+    return [yaml.safe_load(b) for b in blocks("yaml") if b.lstrip().startswith("name:")]
+
+
+def uses_the_action(wf: dict) -> bool:
+    return any(s.get("uses") == "./" for s in wf["jobs"]["gate"]["steps"])
+
+
 def workflow() -> dict:
-    (found,) = [yaml.safe_load(b) for b in blocks("yaml") if b.lstrip().startswith("name:")]
+    """The workflow without the action: plain `run:` steps."""
+    (found,) = [wf for wf in workflows() if not uses_the_action(wf)]
+    return found
+
+
+def action_workflow() -> dict:
+    (found,) = [wf for wf in workflows() if uses_the_action(wf)]
     return found
 
 
@@ -107,3 +121,54 @@ def test_a_proposal_that_breaks_a_limit_fails_the_step(checkout):
     assert errors[0].startswith("::error file=docs/examples/policy.yaml,line=6,col=5,")
     assert "delta(cost.total) <= -5%25" in errors[0]
     assert (checkout / "summary.md").read_text(encoding="utf-8").startswith("## ❌ whorunsit gate failed")
+
+
+# -- the workflow that uses the action (action.yml) ------------------------------------
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+
+
+def test_the_action_workflow_can_comment_and_passes_declared_inputs():
+    wf = action_workflow()
+    assert "pull_request" in wf.get("on", wf.get(True))
+    assert wf["permissions"]["pull-requests"] == "write"
+    (step,) = [s for s in wf["jobs"]["gate"]["steps"] if s.get("uses") == "./"]
+    assert set(step["with"]) <= set(ACTION["inputs"])
+    required = {k for k, v in ACTION["inputs"].items() if v.get("required")}
+    assert required <= set(step["with"])
+
+
+def test_every_action_input_is_documented():
+    text = PAGE.read_text(encoding="utf-8")
+    for name in ACTION["inputs"]:
+        assert f"`{name}`" in text, name
+
+
+def test_the_action_workflow_gates_as_written(checkout):
+    """The action's gate step, with the inputs the page's workflow gives it."""
+    (step,) = [s for s in action_workflow()["jobs"]["gate"]["steps"] if s.get("uses") == "./"]
+    gate = next(s for s in ACTION["runs"]["steps"] if s.get("id") == "gate")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "WHORUNSIT_"))}
+    for key, value in gate["env"].items():   # ${{ inputs.x }} -> the workflow's `with:`
+        m = re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", value)
+        if m:
+            env[key] = str(step["with"].get(m.group(1), ACTION["inputs"][m.group(1)]
+                                             .get("default", "")))
+    env.update(WHORUNSIT_REPORT_DIR=str(checkout / "reports"),
+               GITHUB_OUTPUT=str(checkout / "out.txt"),
+               GITHUB_STEP_SUMMARY=str(checkout / "summary.md"),
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", NO_COLOR="1")
+    script = gate["run"].replace('"$GITHUB_ACTION_PATH/', f'"{ROOT}/')
+    done = subprocess.run(["bash", "-e", "-c", script], cwd=checkout, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = dict(line.split("=", 1) for line in (checkout / "out.txt").read_text().splitlines())
+    assert out["exit-code"] == "0" and out["passed"] == "true"
+    # the annotation the page shows for the warn-level policy line
+    assert "::warning file=docs/examples/policy.yaml,line=8,col=14," in done.stdout
+    reports = checkout / "reports"
+    assert {p.suffix for p in reports.iterdir()} >= {".md", ".xml", ".json"}
+    body = (reports / "comment.md").read_text(encoding="utf-8")
+    assert body.startswith("## ✅ whorunsit gate passed")
+    assert re.search(r"whorunsit \d\S* \(numba \S+, numpy", body)
+    assert (checkout / "summary.md").read_text(encoding="utf-8").startswith("## ✅ whorunsit")

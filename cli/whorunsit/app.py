@@ -11,7 +11,17 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, metrics, schema, simulate, validate
+from whorunsit.commands import (
+    calibrate,
+    compare,
+    gate,
+    init,
+    metrics,
+    schema,
+    show,
+    simulate,
+    validate,
+)
 from whorunsit.commands import optimise as optimise_cmd
 from whorunsit.commands import sensitivity as sensitivity_cmd
 from whorunsit.commands import sweep as sweep_cmd
@@ -27,7 +37,9 @@ app = typer.Typer(
         "downtime cost, each with a 95% confidence interval.\n\n"
         "Examples:\n\n"
         "\b\n"
+        "  whorunsit init my-organisation.yaml\n"
         "  whorunsit validate scenarios/*.yaml\n"
+        "  whorunsit show scenarios/you-build-it-you-run-it.yaml\n"
         "  whorunsit simulate scenarios/you-build-it-ops-run-it.yaml\n"
         "  whorunsit compare scenarios/you-build-it-ops-run-it.yaml \\\n"
         "      scenarios/you-build-it-you-run-it.yaml\n"
@@ -37,15 +49,33 @@ app = typer.Typer(
         "Exit codes: 0 success, 1 a gate failed, 2 invalid input or usage."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
 
+def version_line() -> str:
+    """``whorunsit X (numba Y, numpy Z, Python V)``: what a bug report and a CI cache key need.
+
+    Read from the installed distributions' metadata, so nothing heavy is imported.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    return (f"whorunsit {__version__} (numba {installed('numba')}, numpy {installed('numpy')}, "
+            f"Python {python})")
+
+
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"whorunsit {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -61,8 +91,12 @@ def _root(
 
 # a short_help of its own for each command: click cuts a docstring's first sentence to
 # fit the terminal ("what the organisation..."), and a cut description explains nothing
+app.command("init", short_help="Write a commented starting scenario from a few answers.")(
+    init.command)
 app.command("validate", short_help="Check scenario files without simulating them.")(validate.command)
 app.command("schema", short_help="Print the JSON Schema of the scenario format.")(schema.command)
+app.command("show", short_help="Print a scenario as the engine sees it, defaults marked.")(
+    show.command)
 app.command("simulate", short_help="Simulate a scenario: time to restore, delivery, cost.")(
     simulate.command)
 app.command("compare", short_help="Compare scenarios side by side, each against the first.")(

@@ -20,7 +20,9 @@ def command(
     For each valid file prints one line: its name and how many teams, applications,
     support paths (and tiers), rotas and deployment policies it declares, with the
     horizon and replications. For each invalid file prints every problem found on
-    stderr, one per line as file:line:col: what is wrong; what is expected. The
+    stderr, one per line as file:line:col: what is wrong; what is expected. A valid
+    file whose tiers or deployments leave timings (pickup, work, handoff...) to their
+    defaults gets one more line saying how many and where. The
     scenario's gates are checked too (metric names, units).
 
     Warnings (exit code still 0) point at configurations that cost money and do
@@ -59,8 +61,19 @@ def command(
             typer.echo(f"{path}: valid. {describe(scenario)}")
             for warning in advise(scenario, load_tree(str(path), Problems())):
                 sys.stderr.write(f"{warning}\n")
+            _note_timing_defaults(path)
         if invalid:
             total = len(files)
             if total > 1:
                 sys.stderr.write(f"{invalid} of {total} files invalid\n")
             raise typer.Exit(int(ExitCode.INVALID_INPUT))
+
+
+def _note_timing_defaults(path: Path) -> None:
+    """One line when timings fall back to defaults: a tier without work restores every
+    incident in exactly 1h, and nothing else would say so."""
+    from whorunsit.scenario.resolved import resolve, timing_defaults, timing_note
+
+    found = timing_defaults(resolve(path))
+    if found:
+        typer.echo(f"  note: {timing_note(found, str(path))}")
