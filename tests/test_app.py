@@ -9,7 +9,7 @@ from whorunsit import __version__
 from whorunsit.app import app
 from whorunsit.exitcodes import ExitCode
 
-COMMANDS = ("validate", "schema", "simulate", "compare", "gate", "calibrate")
+COMMANDS = ("validate", "schema", "simulate", "compare", "gate", "calibrate", "cache", "warmup")
 runner = CliRunner()
 
 

@@ -186,7 +186,11 @@ def test_simulate_refuses_an_ineligible_scenario():
 # -- wired into the runner ----------------------------------------------------------------------
 def test_simulate_takes_the_fast_path_with_identical_results_for_any_workers(monkeypatch):
     from whorunsit import api
+    from whorunsit.engine import runner as runner_module
     from whorunsit.engine.runner import Runner, merge
+
+    # the fast path and its workers, not the small-run shortcut to the Python engine
+    monkeypatch.setattr(runner_module, "SMALL_RUN_ITEMS", 0)
 
     scn = dataclasses.replace(mixed(horizon=WEEK), replications=6, seed=8)
     calls = []

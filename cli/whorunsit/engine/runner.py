@@ -4,6 +4,15 @@ Replication r always uses the random streams of index r (see ``streams``), so sp
 the work into chunks and sending them to workers changes nothing but the wall time:
 results are identical for any number of workers. Each chunk returns a compact matrix
 (replications x metrics) and summed histogram counts, never per-incident lists.
+
+The compiled engines (``fastpath``, ``kernel``) play a replication 5-30 times faster than
+the Python engine but cost a fixed second or so to load (numba, then their machine code
+from the disk cache), and a minute to compile on a fresh install. A run whose whole work
+is smaller than that (``SMALL_RUN_ITEMS``) is played by the Python engine in this process
+(no workers to start), which gives
+the same values to the last bit (tests/test_kernel.py, tests/test_fastpath.py): numba is
+then not even imported. Larger runs load the compiled code once in this process, before
+the workers fork (they inherit it), and say so on stderr the one time it is compiled.
 """
 
 from __future__ import annotations
@@ -18,7 +27,7 @@ from functools import partial
 
 import numpy as np
 
-from whorunsit.engine import fastpath, kernel
+from whorunsit.engine import fastpath
 from whorunsit.engine.replication import Replication, plan_for
 from whorunsit.model import Scenario
 
@@ -42,6 +51,8 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
     hists: dict[str, np.ndarray] = {}
     for r in range(start, stop):
         if engine == "kernel":
+            from whorunsit.engine import kernel
+
             metrics, counts = kernel.run_replication(plan, r, seed)
         else:
             metrics, counts = Replication(plan, r, seed).run()
@@ -70,6 +81,18 @@ def _work(start: int, stop: int) -> Chunk:
     return chunk(scenario, seed, start, stop)
 
 
+#: incidents plus deployment requests below which a whole run is played by the Python
+#: engine: about half a second of its work (25 us an item), less than loading numba and
+#: the compiled code costs (0.7-1 s, measured in docs/performance.md)
+SMALL_RUN_ITEMS = 20_000
+
+
+def expected_items(scenario: Scenario, replications: int) -> float:
+    """Incidents plus deployment requests ``replications`` replications are expected to play."""
+    per_hour = sum(a.incident_rate + a.deployment_rate for a in scenario.applications)
+    return replications * scenario.horizon * per_hour
+
+
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -78,18 +101,29 @@ class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
     def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
-                 engine: str | None = None):
+                 engine: str | None = None, *, replications: int | None = None):
         """``fast``: play on ``fastpath`` (None: whenever the scenario is eligible).
         ``engine``: "kernel" (compiled) or "python" (the reference) for replications the
-        fast path does not take; None: the kernel whenever it plays the scenario."""
+        fast path does not take; None: the kernel whenever it plays the scenario.
+        ``replications``: how many the run is expected to play, when known: a small run
+        (``SMALL_RUN_ITEMS``) then leaves both None choices to the Python engine."""
         self.scenario = scenario
         self.seed = seed
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._warm = False
+        small = replications is not None and \
+            expected_items(scenario, replications) < SMALL_RUN_ITEMS
+        if small:  # starting and feeding workers would cost more than they save
+            self.workers = 1
         # 24x7 FIFO networks take the fast path: same values, solved many at a time
-        self.fast = fastpath.eligible(scenario) if fast is None else fast
+        self.fast = (not small and fastpath.eligible(scenario)) if fast is None else fast
         if engine is None:
-            engine = "kernel" if not self.fast and kernel.eligible(scenario) else "python"
+            engine = "python"
+            if not self.fast and not small:
+                from whorunsit.engine import kernel
+
+                engine = "kernel" if kernel.eligible(scenario) else "python"
         self.engine = engine
         self._chunk = fastpath.run_chunk if self.fast else partial(run_chunk, engine=engine)
 
@@ -101,11 +135,21 @@ class Runner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def warm(self) -> None:
+        """Load the compiled code this run uses (compiling it the first time, with word
+        on stderr), once, in this process: forked workers inherit it."""
+        if self._warm:
+            return
+        self._warm = True
+        if self.fast:
+            fastpath.warm(self.scenario)
+        elif self.engine == "kernel":
+            from whorunsit.engine import kernel
+
+            kernel.warm(self.scenario)
+
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            if not self.fast and self.engine == "kernel":
-                # load the compiled loop once here: forked workers inherit it
-                kernel.warm(self.scenario)
             methods = multiprocessing.get_all_start_methods()
             # fork starts workers in milliseconds with numpy already imported
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -126,6 +170,7 @@ class Runner:
         n = stop - start
         if n <= 0:
             return []
+        self.warm()
         if self.workers <= 1 or n == 1:
             chunks = []
             step = math.ceil(n / 8) if self.fast else 1  # the fast path wants big batches
