@@ -74,3 +74,29 @@ def test_warmup_compiles_or_loads_both_engines_and_says_where():
     assert "compile cache " in last
     info = json.loads(runner.invoke(app, ["cache", "--format", "json"]).stdout)
     assert {"simulation engine", "fast path"} <= set(info["compiled"])
+
+
+def test_the_ci_cache_step_in_the_docs_keys_on_both_versions_and_uses_the_setting():
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "ci.md").read_text()
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "actions/cache" in b]
+    job = yaml.safe_load(block)
+    folder = job["env"]["WHORUNSIT_CACHE_DIR"]
+    steps = {s["name"]: s for s in job["steps"]}
+    cache = steps["Keep the compiled engine between runs"]
+    assert cache["uses"].startswith("actions/cache@")
+    assert folder.endswith("/" + cache["with"]["path"])
+    assert cache["with"]["key"] == "${{ steps.versions.outputs.key }}"
+    key_step = steps["Versions that decide the compiled engine"]["run"]
+    code = re.search(r"python -c '(.*?)'", key_step, re.S).group(1)
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    assert re.fullmatch(r"[\w.+]+-numba-[\w.+]+", printed), printed
+    assert steps["Compile the engine (only when the cache was empty)"]["run"] == \
+        "whorunsit warmup"

@@ -6,6 +6,7 @@ small compiled function, so it pays numba's import, not the engine's minute of c
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,29 @@ def test_two_cold_runs_started_together_both_succeed_and_leave_a_usable_cache(ti
     after = _run(tiny, cache)
     assert (after.returncode, after.stdout.split(), after.stderr) == (0, ["41", "6", "1"], "")
     assert not list(cache.rglob("*.tmp.*"))  # numba writes a temporary file, then renames
+
+
+def test_the_engine_itself_survives_a_truncated_entry(tmp_path):
+    """The whole tool, as a user runs it: the engine's real compile cache with one
+    entry cut short (as a partial CI cache restore leaves it) still gives a run."""
+    from whorunsit.engine import cache_location
+
+    own = cache_location.candidates()[0]
+    if own.setting == "NUMBA_CACHE_DIR":
+        pytest.skip("the user's own NUMBA_CACHE_DIR has no versioned folder to copy")
+    whorunsit = [str(Path(sys.executable).parent / "whorunsit")]
+    env = {k: v for k, v in os.environ.items() if k != "WHORUNSIT_CACHE_DIR"}
+    if not (own.directory / "compiled-simulation-engine").exists():
+        subprocess.run([*whorunsit, "warmup"], env=env, check=True, capture_output=True)
+    copy = tmp_path / "cache" / own.directory.name
+    shutil.copytree(own.directory, copy)
+    (data,) = copy.rglob("kernel_events.merged-*.nbc")  # a small function: quick to rebuild
+    data.write_bytes(data.read_bytes()[:100])
+    env["WHORUNSIT_CACHE_DIR"] = str(tmp_path / "cache")
+    result = subprocess.run([*whorunsit, "warmup"], env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "merged was damaged" in lines[0] and "compiling it again" in lines[0]
+    assert lines[1].startswith("ready: ")

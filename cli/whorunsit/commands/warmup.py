@@ -12,8 +12,8 @@ def command() -> None:
 
     The first simulation after installing (or upgrading) compiles the engine's machine
     code and keeps it in the compile cache (see `whorunsit cache`); later runs load it
-    in about a second. Run this once after installing, in a Docker image build, or in CI
-    before restoring nothing. When the cache is already filled it only loads it.
+    in about a second. Run it once after installing, in a Docker image build, or as a
+    CI step after restoring the cache (docs/ci.md). On a filled cache it only loads it.
 
     Examples:
 
