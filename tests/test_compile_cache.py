@@ -163,3 +163,43 @@ def test_the_engine_itself_survives_a_truncated_entry(tmp_path):
     assert len(lines) == 2, result.stderr
     assert "merged was damaged" in lines[0] and "compiling it again" in lines[0]
     assert lines[1].startswith("ready: ")
+
+
+def test_without_a_usable_cache_the_compile_notice_does_not_promise_once(tmp_path, monkeypatch):
+    from whorunsit.engine import numba_cache
+
+    monkeypatch.setattr(numba_cache, "temporary", [tmp_path])
+    monkeypatch.setattr(numba_cache, "directory", lambda: tmp_path)
+    import io
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    with numba_cache.compiling("fast path"):
+        pass
+    lines = err.getvalue().splitlines()
+    assert lines[0] == ("whorunsit: compiling the fast path for this run (no usable compile "
+                        "cache, see above)")
+    assert "once" not in err.getvalue() and "later runs" not in err.getvalue()
+    assert lines[1].startswith("whorunsit: compiled the fast path in ")
+
+
+def test_the_compile_notice_says_once_then_what_it_took_then_nothing(tmp_path, monkeypatch):
+    import io
+
+    from whorunsit.engine import numba_cache
+
+    monkeypatch.setattr(numba_cache, "temporary", [])
+    monkeypatch.setattr(numba_cache, "directory", lambda: tmp_path)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    with numba_cache.compiling("simulation engine"):
+        pass
+    first = err.getvalue().splitlines()
+    assert first[0] == ("whorunsit: compiling the simulation engine for this installation; "
+                        f"this happens once (later runs load it from {tmp_path})")
+    assert first[1].startswith("whorunsit: compiled the simulation engine in ")
+    assert first[1].endswith("; later runs load it in about a second")
+    assert (tmp_path / "compiled-simulation-engine").exists()
+    with numba_cache.compiling("simulation engine"):
+        pass
+    assert err.getvalue().splitlines() == first  # compiled: nothing more said

@@ -38,6 +38,8 @@ __all__ = ["ENGINE", "configure", "compiling", "directory", "warned"]
 
 #: what has been said on stderr in this process (each at most once)
 warned: set[str] = set()
+#: set when no folder could be used and this run compiles into a temporary one
+temporary: list[Path] = []
 
 
 def _warn(key: str, message: str) -> None:
@@ -76,14 +78,15 @@ def configure() -> Path:
                       f"instead. Set {ENV} to a writable folder to choose where.")
             numba.config.CACHE_DIR = str(choice.directory)
             return choice.directory
-    temporary = Path(tempfile.mkdtemp(prefix="whorunsit-numba-"))
-    atexit.register(shutil.rmtree, temporary, True)
+    scratch = Path(tempfile.mkdtemp(prefix="whorunsit-numba-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    temporary.append(scratch)
     _warn("location", f"cannot keep compiled code in {preferred.directory} "
           f"({unusable(preferred.directory)}), set by {preferred.setting}: every run "
           f"compiles the engine afresh (about a minute). Set {ENV} to a writable folder "
           "(or make that one writable) to compile once.")
-    numba.config.CACHE_DIR = str(temporary)
-    return temporary
+    numba.config.CACHE_DIR = str(scratch)
+    return scratch
 
 
 def _name(cache) -> str:
@@ -166,8 +169,12 @@ def compiling(part: str):
         return
     from numba.core import event
 
-    sys.stderr.write(f"whorunsit: compiling the {part} for this installation; this happens "
-                     f"once (later runs load it from {directory()})\n")
+    if temporary:  # no usable cache: said above, and "once" would not be true
+        sys.stderr.write(f"whorunsit: compiling the {part} for this run (no usable compile "
+                         "cache, see above)\n")
+    else:
+        sys.stderr.write(f"whorunsit: compiling the {part} for this installation; this "
+                         f"happens once (later runs load it from {directory()})\n")
     progress = _Progress(part)
 
     class _Listener(event.Listener):
@@ -189,8 +196,9 @@ def compiling(part: str):
                 ticker.join()
                 sys.stderr.write("\r" + " " * 78 + "\r")
     seconds = time.perf_counter() - progress.start
+    later = "" if temporary else "; later runs load it in about a second"
     sys.stderr.write(f"whorunsit: compiled the {part} in {seconds:.0f} s "
-                     f"({progress.done} functions); later runs load it in about a second\n")
+                     f"({progress.done} functions){later}\n")
     with suppress(OSError):  # an unwritable folder has been reported already
         marker.write_text(f"{seconds:.1f}\n")
 
