@@ -118,15 +118,20 @@ def clear(choice: Choice) -> int:
     """Remove the compiled code under ``choice`` (every version); the bytes freed. Only
     what numba and whorunsit wrote is removed: Python's own bytecode next to the
     engine stays, and a user's ``NUMBA_CACHE_DIR`` is emptied of numba files only."""
+    return remove_versions(choice.base, ("**/*.nbi", "**/*.nbc", "**/*.tmp.*"))
+
+
+def remove_versions(base: Path, loose=("*.nbi", "*.nbc")) -> int:
+    """Delete every ``numba-*`` folder in ``base`` and numba's loose files matching
+    ``loose`` (from before the versioned folders); the bytes freed."""
     freed = 0
-    base = choice.base
     if not base.is_dir():
         return 0
     for old in base.glob("numba-*"):
         if old.is_dir():
             freed += size(old)[0]
             shutil.rmtree(old, ignore_errors=True)
-    for pattern in ("**/*.nbi", "**/*.nbc", "**/*.tmp.*"):
+    for pattern in loose:
         for stale in base.glob(pattern):
             if stale.is_file():
                 freed += stale.stat().st_size

@@ -32,7 +32,14 @@ from pathlib import Path
 import numba
 from numba.core import caching
 
-from whorunsit.engine.cache_location import ENGINE, ENV, Choice, candidates, unusable
+from whorunsit.engine.cache_location import (
+    ENGINE,
+    ENV,
+    Choice,
+    candidates,
+    remove_versions,
+    unusable,
+)
 
 __all__ = ["ENGINE", "configure", "compiling", "directory", "warned"]
 
@@ -54,12 +61,8 @@ def directory() -> Path:
 
 
 def _clear_older(choice: Choice) -> None:
-    if choice.directory == choice.base or choice.directory.exists():
-        return
-    for old in choice.base.glob("numba-*"):
-        shutil.rmtree(old, ignore_errors=True)
-    for stale in (*choice.base.glob("*.nbi"), *choice.base.glob("*.nbc")):
-        stale.unlink(missing_ok=True)
+    if choice.directory != choice.base and not choice.directory.exists():
+        remove_versions(choice.base)
 
 
 def configure() -> Path:
