@@ -203,3 +203,33 @@ def test_the_compile_notice_says_once_then_what_it_took_then_nothing(tmp_path, m
     with numba_cache.compiling("simulation engine"):
         pass
     assert err.getvalue().splitlines() == first  # compiled: nothing more said
+
+
+def test_on_a_terminal_progress_shows_seconds_functions_and_the_one_compiling(monkeypatch):
+    import io
+    import threading
+    import types
+
+    from whorunsit.engine import numba_cache
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    err = Terminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    progress = numba_cache._Progress("simulation engine")
+    assert progress.tty
+
+    class Event:
+        data = {"dispatcher": types.SimpleNamespace(__qualname__="play")}
+
+    progress.on_start(Event())
+    progress.on_end(Event())
+    ticker = threading.Thread(target=progress.tick)
+    ticker.start()
+    threading.Event().wait(1.3)  # one tick of the one-second clock
+    progress.stop.set()
+    ticker.join()
+    shown = err.getvalue()
+    assert shown.startswith("\r") and "s, 1 functions compiled, now play" in shown
