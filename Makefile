@@ -21,7 +21,8 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 demo: $(STAMP)
-	@echo "(the first run after installing compiles the simulation engine: about half a minute, once)"
+	@echo "== compiling the simulation engine: once per install (about 40 s of CPU, measured; 1-2 minutes on a busy 2-core machine); later runs load it in about a second"
+	$(BIN)/whorunsit warmup
 	$(BIN)/whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
 
 test: $(STAMP)

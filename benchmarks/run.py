@@ -10,7 +10,11 @@ asserted in tests: timings belong to a machine, not to the code):
 2. the flagship at-scale run (benchmarks/at-scale-30.yaml): wall time and peak memory
    of 1000 replications on both cores, and how time grows when the teams, the horizon
    and the replications double.
-3. start-up: `whorunsit --help` against `python -c pass`.
+3. whole processes, as a user types them (issue 13): `whorunsit --help`, `validate`,
+   `simulate ... --replications 10` with a warm compile cache, each best of N against
+   `python -c pass`; and `whorunsit simulate benchmarks/tiers3.yaml` as a process
+   against the SimPy model as a process over the same replications, in incidents per
+   second (start-up included on both sides).
 4. sweep (issue 14): a 20-point `whorunsit sweep` of the at-scale model (App Ops staffing,
    headcount and responders zipped) at 200 replications a point, wall time on both cores.
 
@@ -47,6 +51,9 @@ TARGET_AT_SCALE_SECONDS = 10.0
 TARGET_AT_SCALE_BYTES = 1 << 30
 TARGET_HELP_SECONDS = 0.3
 TARGET_SWEEP_SECONDS = 20.0
+TARGET_VALIDATE_SECONDS = 0.5
+TARGET_SIMULATE10_SECONDS = 1.0
+SHIPPED = ROOT / "scenarios" / "you-build-it-ops-run-it.yaml"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +78,8 @@ class Sizes:
     startup_repeats: int = 5
     sweep_points: int = 20
     sweep_replications: int = 200
+    #: replications of both processes in the whole-process tiers3 race (the scenario's own)
+    process_replications: int = 200
 
 
 FULL = Sizes()
@@ -86,6 +95,7 @@ QUICK = Sizes(
     startup_repeats=3,
     sweep_points=4,
     sweep_replications=20,
+    process_replications=2,
 )
 
 
@@ -487,16 +497,66 @@ def best_of(cmd: list[str], repeats: int) -> float:
     return best
 
 
-def bench_startup(sizes: Sizes, out=print) -> dict:
+def _whorunsit() -> list[str]:
     exe = Path(sys.executable).parent / "whorunsit"
-    help_cmd = [str(exe), "--help"] if exe.exists() else [sys.executable, "-m", "whorunsit", "--help"]
-    bare = best_of([sys.executable, "-c", "pass"], sizes.startup_repeats)
-    helped = best_of(help_cmd, sizes.startup_repeats)
-    out(f"== start-up, best of {sizes.startup_repeats}")
-    out(f"  python -c pass    {bare:.3f} s")
-    out(f"  whorunsit --help  {helped:.3f} s")
-    out(f"  target: --help <= {TARGET_HELP_SECONDS} s: {verdict(helped <= TARGET_HELP_SECONDS)}")
-    return {"python": bare, "help": helped}
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "whorunsit.app"]
+
+
+def _timed(cmd: list[str]) -> tuple[float, str]:
+    began = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return time.perf_counter() - began, done.stdout
+
+
+def race_processes(sizes: Sizes, out=print) -> dict:
+    """tiers3 as two processes started from the shell: whorunsit's CLI (default workers,
+    warm compile cache, JSON out) and the SimPy model, over the same replications."""
+    n = sizes.process_replications
+    horizon, warmup = sizes.tiers3_horizon, sizes.tiers3_warmup
+    with tempfile.TemporaryDirectory() as tmp:
+        text = TIERS3.read_text()
+        scenario = Path(tmp) / "tiers3.yaml"
+        scenario.write_text(text.replace("horizon: 4w", f"horizon: {horizon:g}h")
+                            .replace("warmup: 1d", f"warmup: {warmup:g}h"))
+        cmd = [*_whorunsit(), "simulate", str(scenario), "-n", str(n), "--format", "json", "-q"]
+        subprocess.run(cmd, capture_output=True, check=True, cwd=ROOT)  # warm the cache
+        ours, report = _timed(cmd)
+    incidents = json.loads(report)["metrics"]["incidents.count"]["value"] * n
+    theirs, line = _timed([sys.executable, str(HERE / "simpy_tiers3.py"), "--replications",
+                           str(n), "--horizon", str(horizon), "--warmup", str(warmup)])
+    simpy_incidents = json.loads(line)["incidents_measured"]
+    rate, simpy_rate = incidents / ours, simpy_incidents / theirs
+    out(f"== tiers3 as whole processes, {n} replications each (start-up included)")
+    out(f"  whorunsit simulate  {incidents:12,.0f} incidents  {ours:7.2f} s  {rate:12,.0f}/s")
+    out(f"  SimPy model         {simpy_incidents:12,} incidents  {theirs:7.2f} s  "
+        f"{simpy_rate:12,.0f}/s")
+    ratio = rate / simpy_rate
+    out(f"  ratio {ratio:.1f}x; target >= {TARGET_SPEEDUP:.0f}x: "
+        f"{verdict(ratio >= TARGET_SPEEDUP)}")
+    return {"whorunsit_seconds": ours, "whorunsit_incidents": incidents,
+            "simpy_seconds": theirs, "simpy_incidents": simpy_incidents, "ratio": ratio}
+
+
+def bench_startup(sizes: Sizes, out=print) -> dict:
+    ours = _whorunsit()
+    repeats = sizes.startup_repeats
+    subprocess.run([*ours, "warmup"], capture_output=True, check=True, cwd=ROOT)
+    bare = best_of([sys.executable, "-c", "pass"], repeats)
+    figures = {"python": bare}
+    out(f"== whole processes with a warm compile cache, best of {repeats}")
+    out(f"  {'python -c pass':<75} {bare:6.3f} s")
+    for key, args, target in [
+        ("help", ["--help"], TARGET_HELP_SECONDS),
+        ("validate", ["validate", str(SHIPPED)], TARGET_VALIDATE_SECONDS),
+        ("simulate10", ["simulate", str(SHIPPED), "--replications", "10"],
+         TARGET_SIMULATE10_SECONDS),
+    ]:
+        figures[key] = best_of([*ours, *args], repeats)
+        label = "whorunsit " + " ".join(a.replace(str(ROOT) + "/", "") for a in args)
+        out(f"  {label:<75} {figures[key]:6.3f} s  target <= {target} s: "
+            f"{verdict(figures[key] <= target)}")
+    figures["tiers3_process"] = race_processes(sizes, out)
+    return figures
 
 
 # -- 4. sweep -----------------------------------------------------------------------------
@@ -533,7 +593,10 @@ def bench_sweep(sizes: Sizes, out=print) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup", "sweep"], action="append")
+    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup", "sweep"],
+                        action="append",
+                        help="startup: whole processes (start-up, validate, simulate -n 10, "
+                             "tiers3 against SimPy as processes)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the doubled runs")
     parser.add_argument("--no-flagship", action="store_true",
                         help="skip the 1000-replication at-scale run (scaling runs only)")

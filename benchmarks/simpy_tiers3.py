@@ -79,8 +79,23 @@ def run(horizon: float, warmup: float = 0.0, seed: int = 1) -> SimpyRun:
     )
 
 
+def main(argv: list[str] | None = None) -> None:
+    """As a process, the way `make bench` times it against `whorunsit simulate`:
+    ``--replications`` runs of ``--horizon`` hours, one JSON line with the totals."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="the tiers3 network in SimPy")
+    parser.add_argument("--replications", type=int, default=1)
+    parser.add_argument("--horizon", type=float, default=24 * 7 * 4)
+    parser.add_argument("--warmup", type=float, default=24.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    runs = [run(args.horizon, args.warmup, seed=args.seed + r) for r in range(args.replications)]
+    print(json.dumps({"incidents_measured": sum(r.incidents_measured for r in runs),
+                      "incidents": sum(r.incidents for r in runs),
+                      "seconds": sum(r.seconds for r in runs)}))
+
+
 if __name__ == "__main__":
-    r = run(horizon=24 * 7 * 4, warmup=24.0, seed=1)
-    print(f"{r.incidents} incidents in {r.seconds:.2f} s = {r.incidents / r.seconds:,.0f}/s")
-    for name, w in r.mean_wait.items():
-        print(f"  {name}: mean wait {w:.4f} h over {r.tickets[name]} tickets")
+    main()

@@ -16,7 +16,7 @@ BENCH = ROOT / "benchmarks"
 TINY = dict(tiers3_horizon=48.0, tiers3_warmup=6.0, fast_replications=4,
             general_replications=2, simpy_replications=1, at_scale_replications=2,
             at_scale_horizon=2 * 168.0, scaling=False, startup_repeats=1,
-            sweep_points=2, sweep_replications=2)
+            sweep_points=2, sweep_replications=2, process_replications=1)
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +78,19 @@ def test_doubling_the_teams_doubles_delivery_teams_and_apps(bench, tmp_path):
     assert doubled.team("app-ops").responders == 2 * base.team("app-ops").responders
 
 
-def test_startup_part_times_help_against_bare_python(bench):
+def test_startup_part_times_whole_processes_against_bare_python_and_simpy(bench):
+    pytest.importorskip("simpy")
     lines: list[str] = []
     report = bench.bench_startup(bench.Sizes(**TINY), out=lines.append)
-    assert report["python"] > 0 and report["help"] > 0 and math.isfinite(report["help"])
-    assert "whorunsit --help" in "\n".join(lines)
+    for key in ("python", "help", "validate", "simulate10"):
+        assert report[key] > 0 and math.isfinite(report[key]), key
+    race = report["tiers3_process"]
+    assert race["whorunsit_incidents"] > 0 and race["simpy_incidents"] > 0
+    assert race["ratio"] > 0
+    text = "\n".join(lines)
+    for label in ("whorunsit --help", "whorunsit validate scenarios/", "--replications 10",
+                  "tiers3 as whole processes", "target >= 100x"):
+        assert label in text, label
 
 
 def test_quick_sizes_are_smaller_than_the_full_run(bench):

@@ -274,7 +274,10 @@ def test_a_scenario_gated_against_itself_differs_by_exactly_nothing(tmp_path):
     assert [(a["value"], a["ci95"]) for a in deltas] == [(0.0, [0.0, 0.0])] * 2
 
 
-def test_same_inputs_same_verdict_for_any_number_of_workers(tmp_path):
+def test_same_inputs_same_verdict_for_any_number_of_workers(tmp_path, monkeypatch):
+    from whorunsit.engine import runner
+
+    monkeypatch.setattr(runner, "SMALL_RUN_ITEMS", 0)  # real workers, however small the run
     pol = policy(tmp_path, "delta(cost.total) <= 1%", "incidents.time_to_restore.p95 < 2d")
     args = [str(ROOT / PROPOSAL), "--baseline", str(ROOT / CURRENT), "--policy", pol, "-n", "12",
             "--max-replications", "48", "--format", "json"]

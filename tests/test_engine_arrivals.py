@@ -101,7 +101,10 @@ def test_a_profile_keeps_each_incidents_draws_common_random_numbers():
         assert not np.array_equal(even.start_array, bunched.start_array)
 
 
-def test_results_with_a_profile_do_not_depend_on_worker_count():
+def test_results_with_a_profile_do_not_depend_on_worker_count(monkeypatch):
+    from whorunsit.engine import runner
+
+    monkeypatch.setattr(runner, "SMALL_RUN_ITEMS", 0)  # real workers, however small the run
     scn = dataclasses.replace(one_app(0.69, weeks=4), replications=6, seed=3)
     one, two = api.simulate(scn, workers=1), api.simulate(scn, workers=2)
     for name in one.names:

@@ -23,7 +23,10 @@ def two_tier(work2=None, rate=0.3):
                     replications=12, seed=42)
 
 
-def test_same_seed_same_samples_for_one_and_two_workers():
+def test_same_seed_same_samples_for_one_and_two_workers(monkeypatch):
+    from whorunsit.engine import runner
+
+    monkeypatch.setattr(runner, "SMALL_RUN_ITEMS", 0)  # real workers, however small the run
     scn = two_tier()
     one = api.simulate(scn, workers=1)
     two = api.simulate(scn, workers=2)

@@ -195,8 +195,12 @@ def test_simulate_refuses_an_ineligible_scenario():
 # -- wired into the runner ----------------------------------------------------------------------
 def test_simulate_takes_the_fast_path_with_identical_results_for_any_workers(monkeypatch):
     from whorunsit import api
+    from whorunsit.engine import runner as runner_module
     from whorunsit.engine.chunks import merge
     from whorunsit.engine.runner import Runner
+
+    # the fast path on workers, not the small run's single process
+    monkeypatch.setattr(runner_module, "SMALL_RUN_ITEMS", 0)
 
     scn = dataclasses.replace(mixed(horizon=WEEK), replications=6, seed=8)
     calls = []

@@ -9,32 +9,46 @@ import shutil
 import numba
 import pytest
 
-from whorunsit.engine import kernel_loop, numba_cache
+from whorunsit.engine import cache_location, kernel_loop, numba_cache
 
 
 @pytest.mark.skipif(bool(os.environ.get("NUMBA_CACHE_DIR")), reason="the user's own choice")
 def test_the_compiled_loop_caches_in_the_directory_for_these_sources():
-    assert str(numba_cache.directory()) == numba.config.CACHE_DIR
+    assert str(cache_location.directory()) == numba.config.CACHE_DIR
     index = kernel_loop.play._cache._cache_path
     assert index.startswith(str(numba_cache.directory()))
 
 
 def test_any_edit_to_an_engine_source_moves_the_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("WHORUNSIT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     copy = tmp_path / "engine"
-    shutil.copytree(numba_cache.ENGINE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(numba_cache, "ENGINE", copy)
-    before = numba_cache.directory()
-    assert before == numba_cache.directory()  # stable
+    shutil.copytree(cache_location.ENGINE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_location, "ENGINE", copy)
+    before = cache_location.directory()
+    assert before == cache_location.directory()  # stable
     helper = copy / "kernel_heaps.py"  # not the file defining the loop, but inlined into it
     helper.write_text(helper.read_text() + "\n# edited\n")
-    assert numba_cache.directory() != before
-    assert numba_cache.directory().parent == copy / "__pycache__"
+    assert cache_location.directory() != before
+    assert cache_location.directory().parent == copy / "__pycache__"
+    plumbing = copy / "numba_cache.py"  # no compiled code comes from it
+    moved = cache_location.directory()
+    plumbing.write_text(plumbing.read_text() + "\n# edited\n")
+    assert cache_location.directory() == moved
 
 
 def test_a_read_only_install_caches_in_the_users_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(numba_cache.os, "access", lambda path, mode: False)
+    monkeypatch.delenv("WHORUNSIT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.setattr(cache_location.os, "access", lambda path, mode: False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert numba_cache.directory().parent == tmp_path / "whorunsit"
+    assert cache_location.directory().parent == tmp_path / "whorunsit"
+
+
+def test_whorunsit_cache_dir_moves_it_and_keeps_a_folder_per_version(tmp_path, monkeypatch):
+    monkeypatch.setenv("WHORUNSIT_CACHE_DIR", str(tmp_path / "ci-cache"))
+    here = cache_location.directory()
+    assert here.parent == tmp_path / "ci-cache" and here.name.startswith("numba-")
 
 
 def test_a_new_version_clears_the_older_ones_away(tmp_path, monkeypatch):
@@ -43,10 +57,14 @@ def test_a_new_version_clears_the_older_ones_away(tmp_path, monkeypatch):
     (engine / "__pycache__" / "kernel_loop.play-1.py311.nbi").write_bytes(b"")
     (engine / "__pycache__" / "tally.cpython-311.pyc").write_bytes(b"")
     (engine / "kernel_loop.py").write_text("# the sources\n")
-    monkeypatch.setattr(numba_cache, "ENGINE", engine)
+    monkeypatch.setattr(cache_location, "ENGINE", engine)
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setattr(numba.config, "CACHE_DIR", "")
-    numba_cache.configure()
-    assert str(numba_cache.directory()) == numba.config.CACHE_DIR
+    monkeypatch.delenv("WHORUNSIT_CACHE_DIR", raising=False)
+    before = numba.config.CACHE_DIR
+    try:
+        numba_cache.configure()
+        assert str(cache_location.directory()) == numba.config.CACHE_DIR
+    finally:
+        numba.config.CACHE_DIR = before
     left = sorted(p.name for p in (engine / "__pycache__").iterdir())
-    assert left == ["tally.cpython-311.pyc"]  # Python's own bytecode stays
+    assert left == [cache_location.directory().name, "tally.cpython-311.pyc"]

@@ -119,7 +119,8 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     plan_for(scenario)  # located input errors now, not inside a worker
 
     chunks = []
-    with Runner(scenario, seed, workers) as runner:
+    expected = total if precision is None else max_replications
+    with Runner(scenario, seed, workers, replications=expected) as runner:
         done = 0
         while True:
             def report(n: int, base: int = done, target: int = total) -> None:
@@ -143,3 +144,51 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
                 break
     samples, histograms = merge(chunks)
     return Results(scenario, seed, samples, histograms)
+
+
+def prepare(scenario: Scenario) -> str:
+    """Load the compiled code a run of ``scenario`` uses, compiling it (and saying so on
+    stderr) the first time; returns which engine that is ("fast path" or "compiled
+    engine")."""
+    from whorunsit.engine.runner import Runner
+
+    runner = Runner(scenario, scenario.seed, 1)
+    runner.warm()
+    return "fast path" if runner.fast else "compiled engine"
+
+
+def warmup() -> dict[str, float]:
+    """Compile (or load) every piece of compiled code a simulation can use, so no later
+    run pays the one-off compile; seconds each part took, by part."""
+    import time
+
+    from whorunsit.scenario import loads_scenario
+    from whorunsit.warmup import SCENARIOS
+
+    took = {}
+    for part, text in SCENARIOS.items():
+        start = time.perf_counter()
+        prepare(loads_scenario(text, f"<warm-up: {part}>"))
+        took[part] = time.perf_counter() - start
+    return took
+
+
+def cache_info() -> dict:
+    """Where the compiled engine is kept and how big it is (never imports numba)."""
+    from whorunsit.engine import cache_location as cl
+
+    choice = cl.candidates()[0]
+    size, files = cl.size(choice.directory)
+    return {"directory": str(choice.directory), "chosen_by": choice.setting,
+            "bytes": size, "files": files, "bytes_all_versions": cl.size(choice.base)[0],
+            "problem": cl.problem(choice.directory),
+            "compiled": sorted(p.name[len("compiled-"):].replace("-", " ")
+                               for p in choice.directory.glob("compiled-*"))}
+
+
+def clear_cache() -> int:
+    """Remove the compiled engine (every version) from its cache; the bytes freed."""
+    from whorunsit.engine import cache_location as cl
+
+    return cl.clear(cl.candidates()[0])
+

@@ -12,6 +12,7 @@ import typer
 
 from whorunsit import __version__
 from whorunsit.commands import (
+    cache,
     calibrate,
     compare,
     gate,
@@ -21,6 +22,7 @@ from whorunsit.commands import (
     show,
     simulate,
     validate,
+    warmup,
 )
 from whorunsit.commands import optimise as optimise_cmd
 from whorunsit.commands import sensitivity as sensitivity_cmd
@@ -112,6 +114,10 @@ app.command("optimise", short_help="Find the best variant that meets every targe
     optimise_cmd.command)
 app.command("sensitivity", short_help="Which inputs move a metric most (tornado, Sobol).")(
     sensitivity_cmd.command)
+app.command("cache", short_help="Show where the compiled engine is cached; clear it.")(
+    cache.command)
+app.command("warmup", short_help="Compile the simulation engine now, once, not on first use.")(
+    warmup.command)
 
 
 def main() -> None:

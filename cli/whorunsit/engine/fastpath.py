@@ -312,6 +312,14 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
     return Chunk(start, names, values, hists)
 
 
+def warm(scenario: Scenario) -> None:
+    """Compile (or load from the disk cache) by playing replication 0 of ``scenario``."""
+    from whorunsit.engine.numba_cache import compiling
+
+    with compiling("fast path"):
+        run_chunk(scenario, 0, 0, 1)
+
+
 def simulate(scenario: Scenario, *, replications: int | None = None, seed: int | None = None):
     """All replications in this process on the fast path: samples by metric name and
     pooled histograms, as ``chunks.merge`` gives them."""

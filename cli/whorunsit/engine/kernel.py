@@ -211,5 +211,9 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
 
 
 def warm(scenario) -> None:
-    """Compile (or load from the disk cache) by playing replication 0 of ``scenario``."""
-    run_replication(scenario, 0, 0)
+    """Compile (or load from the disk cache) by playing replication 0 of ``scenario``,
+    telling the user when it compiles (``numba_cache.compiling``)."""
+    from whorunsit.engine.numba_cache import compiling
+
+    with compiling("simulation engine"):
+        run_replication(scenario, 0, 0)

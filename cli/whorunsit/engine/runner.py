@@ -1,5 +1,12 @@
 """Many replications: in this process or across a pool of worker processes, in chunks
-(``chunks``) whose results do not depend on where they ran."""
+(``chunks``) whose results do not depend on where they ran.
+
+The compiled engines cost a fixed second or so to load before the first replication
+(numba, then their machine code from the disk cache), and starting workers costs more.
+A run whose whole work is small (``SMALL_RUN_ITEMS``) plays in this process; larger runs
+load the compiled code once here, before the workers fork (they inherit it), and say so
+on stderr the one time it is compiled.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from whorunsit.engine import dispatch, kernel
+from whorunsit.engine import dispatch, fastpath, kernel
 from whorunsit.engine.chunks import Chunk, chunk_ranges
 from whorunsit.model import Scenario
 
@@ -29,6 +36,17 @@ def _work(start: int, stop: int) -> Chunk:
     return chunk(scenario, seed, start, stop)
 
 
+#: incidents plus deployment requests below which a run plays in this process: starting
+#: and feeding workers would cost more than they save (docs/performance.md)
+SMALL_RUN_ITEMS = 20_000
+
+
+def expected_items(scenario: Scenario, replications: int) -> float:
+    """Incidents plus deployment requests ``replications`` replications are expected to play."""
+    per_hour = sum(a.incident_rate + a.deployment_rate for a in scenario.applications)
+    return replications * scenario.horizon * per_hour
+
+
 def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
@@ -36,13 +54,19 @@ def default_workers() -> int:
 class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
-    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None):
+    def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
+                 *, replications: int | None = None):
         """``fast``: None plays on the engine ``dispatch`` chooses; False keeps off the
-        fast path, True insists on it."""
+        fast path, True insists on it. ``replications``: how many the run is expected to
+        play, when known: a small run (``SMALL_RUN_ITEMS``) then stays in this process."""
         self.scenario = scenario
         self.seed = seed
         self.workers = workers
+        if replications is not None and \
+                expected_items(scenario, replications) < SMALL_RUN_ITEMS:
+            self.workers = 1
         self._pool: ProcessPoolExecutor | None = None
+        self._warm = False
         chosen = dispatch.choose(scenario, fast)
         self.engine = chosen.name
         self.fast = chosen.batched
@@ -56,11 +80,19 @@ class Runner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
+    def warm(self) -> None:
+        """Load the compiled code this run uses (compiling it the first time, with word
+        on stderr), once, in this process: forked workers inherit it."""
+        if self._warm:
+            return
+        self._warm = True
+        if self.fast:
+            fastpath.warm(self.scenario)
+        else:
+            kernel.warm(self.scenario)
+
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            if self.engine == dispatch.GENERAL.name:
-                # load the compiled loop once here: forked workers inherit it
-                kernel.warm(self.scenario)
             methods = multiprocessing.get_all_start_methods()
             # fork starts workers in milliseconds with numpy already imported
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -81,6 +113,7 @@ class Runner:
         n = stop - start
         if n <= 0:
             return []
+        self.warm()
         if self.workers <= 1 or n == 1:
             chunks = []
             step = math.ceil(n / 8) if self.fast else 1  # the fast path wants big batches
