@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from whorunsit.calibrate import weeks
 from whorunsit.calibrate.figures import WorkingHours
+from whorunsit.calibrate.events import RESOLVED
 from whorunsit.calibrate.log import ROLES
 from whorunsit.errors import InputError, Location, Problem
 
@@ -28,6 +29,8 @@ class Options:
     date_format: str = "auto"
     #: assignment groups listed, busiest first
     top_groups: int = 10
+    #: in an event log, a status matching this (a regular expression) marks resolution
+    resolved_status: str = RESOLVED
 
 
 def parse_working_hours(text: str) -> WorkingHours:
