@@ -11,7 +11,7 @@ import sys
 import typer
 
 from whorunsit import __version__
-from whorunsit.commands import calibrate, compare, gate, schema, simulate, validate
+from whorunsit.commands import calibrate, compare, fit, gate, schema, simulate, validate
 from whorunsit.commands.common import state
 
 app = typer.Typer(
@@ -61,6 +61,7 @@ app.command("simulate")(simulate.command)
 app.command("compare")(compare.command)
 app.command("gate")(gate.command)
 app.command("calibrate")(calibrate.command)
+app.command("fit")(fit.command)
 
 
 def main() -> None:

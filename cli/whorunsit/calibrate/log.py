@@ -167,7 +167,8 @@ def read_log(path: str | Path, columns: Mapping[str, str | None] | None = None,
                                          "an intact .zip")) from None
     except _EventLog:
         pass
-    wanted = {r: (h or "") for r, h in resolved_columns.items()}
+    wanted = {r: (h or "") for r, h in (columns or {}).items()}
+    wanted.setdefault("time", "")  # the event log's own time column is "opened"
     return from_cases(events.read_cases(path, wanted, date_format, resolved_status))
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from whorunsit.calibrate import weeks
-from whorunsit.calibrate.figures import WorkingHours
 from whorunsit.calibrate.events import RESOLVED
+from whorunsit.calibrate.figures import WorkingHours
 from whorunsit.calibrate.log import ROLES
 from whorunsit.errors import InputError, Location, Problem
 

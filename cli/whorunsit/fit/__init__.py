@@ -49,7 +49,7 @@ class FitOptions:
     #: replications per candidate in the search, and for the final comparison
     search_replications: int = 6
     replications: int = 30
-    evaluations: int = 60
+    evaluations: int = 80
     #: working-hours utilisation each team is staffed for
     utilisation: float = 0.7
     seed: int | None = None

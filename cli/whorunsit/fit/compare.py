@@ -25,7 +25,7 @@ import numpy as np
 from whorunsit.calibrate.intervals import Figure
 from whorunsit.fit import routing, tune
 from whorunsit.fit.observe import HANDOFF_BINS, Observed
-from whorunsit.stats.results import HISTOGRAM_EDGES
+from whorunsit.stats.results import HISTOGRAM_EDGES, interval
 
 #: targets from the issue: percentiles within 15%, shares within 5 points
 RELATIVE_OK = 0.15
@@ -62,8 +62,11 @@ def _est(fit, name: str, unit: str) -> Figure:
     if name not in res.samples:
         return Figure(math.nan, None, None, unit, 0)
     e = res.estimate(name)
-    fin = (lambda x: x if math.isfinite(x) else None)
-    return Figure(e.value, fin(e.low), fin(e.high), unit, e.n)
+    return Figure(e.value, _finite(e.low), _finite(e.high), unit, e.n)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def ks_distance(log_ttr: np.ndarray, hist: np.ndarray | None) -> float:
@@ -146,10 +149,8 @@ def _workload(fit, obs: Observed) -> list[Row]:
         if shared:
             continue
         values = sum(fit.results.samples[f"teams.{n}.tickets_per_week"] for n in sorted(teams))
-        from whorunsit.stats.results import interval
         v, lo, hi = interval("teams.x.tickets_per_week", values)
-        model = Figure(v, lo if math.isfinite(lo) else None, hi if math.isfinite(hi) else None,
-                       "/week", len(values))
+        model = Figure(v, _finite(lo), _finite(hi), "/week", len(values))
         out.append(Row("Workload (incidents reaching the tier per week)",
                        f"{tier} ({', '.join(sorted(teams))})", log, model,
                        *_rel(log.value, model.value)))

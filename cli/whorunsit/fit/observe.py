@@ -15,7 +15,7 @@ from whorunsit.calibrate import intervals
 from whorunsit.calibrate.events import Cases
 from whorunsit.calibrate.figures import WorkingHours
 from whorunsit.calibrate.intervals import Figure
-from whorunsit.calibrate.weeks import label, week_index
+from whorunsit.calibrate.weeks import label
 from whorunsit.fit.mapping import Mapping
 
 WEEK = 168.0

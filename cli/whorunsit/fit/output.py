@@ -22,6 +22,13 @@ def _pct(x: float) -> str:
     return f"{x * 100:.4g}%"
 
 
+def _mix(mix) -> dict:
+    """Shares in hundredths of a percent that add up to exactly 100%."""
+    bp = [round(x * 10000) for x in mix]
+    bp[bp.index(max(bp))] += 10000 - sum(bp)
+    return {f"P{i + 1}": f"{b / 100:g}%" for i, b in enumerate(bp)}
+
+
 def _tier(t, last: bool) -> dict:
     d: dict = {"name": t.name, "team": t.team}
     if t.alert_team:
@@ -66,7 +73,7 @@ def fitted_yaml(fit, output: str | Path) -> str:
             continue
         apps[a.name] = {
             "incidents": f"{a.incident_rate * 168:.6g}/week",
-            "priorities": {f"P{i + 1}": _pct(x) for i, x in enumerate(a.priority_mix)},
+            "priorities": _mix(a.priority_mix),
             "arrivals": {"in_hours": _pct(a.in_hours_share)},
         }
     doc["applications"] = apps
