@@ -68,3 +68,58 @@ def test_calibrate_command_on_an_event_log(log):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert '"incidents.reassignments.share.0"' in result.output
+
+
+class _Frame:
+    """The little of a pandas DataFrame that reading XES uses."""
+
+    def __init__(self, records):
+        self.records = records
+        self.columns = list(records[0])
+
+    def to_dict(self, orient):
+        assert orient == "records"
+        return self.records
+
+
+def test_xes_is_read_with_pm4py(tmp_path, monkeypatch):
+    import sys
+    import types
+    from datetime import datetime, timedelta, timezone
+
+    t0 = datetime(2024, 1, 1, 10, tzinfo=timezone.utc)
+    events = []
+    for case, (hold, tiers) in enumerate(((0, 1), (5.0, 2), (0, 3)) * 10):
+        t = t0 + timedelta(days=case)
+        rec = lambda what, group, t: {"case:concept:name": f"c{case}", "time:timestamp": t,  # noqa: E731
+                                      "concept:name": what, "org:group": group}
+        events.append(rec("Open", "Desk 1st line", t))
+        if hold:
+            events.append(rec("Wait - User", "Desk 1st line", t + timedelta(hours=1)))
+            t += timedelta(hours=1 + hold)
+            events.append(rec("Update", "Desk 1st line", t))
+        for j in range(1, tiers):
+            t += timedelta(hours=1)
+            events.append(rec("Reassignment", f"Team L{j + 1}", t))
+        events.append(rec("Resolved", "x", t + timedelta(hours=2)))
+    fake = types.SimpleNamespace(read_xes=lambda path: _Frame(events))
+    monkeypatch.setitem(sys.modules, "pm4py", fake)
+    path = tmp_path / "log.xes"
+    path.write_text("<log/>")
+    cases = read_cases(path)
+    assert cases.incidents == 30 and cases.event_log
+    ttr = cases.resolved - cases.opened
+    assert sorted(set(np.round(ttr, 6))) == [2.0, 4.0, 9.0]
+    assert sorted(set(cases.handoffs.tolist())) == [0, 1, 2]
+    assert sorted(set(cases.hold.tolist())) == [0.0, 5.0]
+
+
+def test_xes_without_the_extra_names_it(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "pm4py", None)
+    path = tmp_path / "log.xes"
+    path.write_text("<log/>")
+    with pytest.raises(InputError) as err:
+        read_cases(path)
+    assert len(err.value.problems) == 1
+    assert "pip install 'whorunsit[xes]'" in str(err.value)

@@ -23,6 +23,7 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -135,10 +136,52 @@ def _index(name: str, header: list[str], columns: dict, explicit: set[str]) -> d
     return index
 
 
+#: the standard XES attributes each role is read from, unless --column says otherwise
+XES_COLUMNS = {"id": "case:concept:name", "opened": "time:timestamp", "status": "concept:name",
+               "group": "org:group", "priority": "", "resolved": "", "reassignments": "",
+               "time": ""}
+XES_EXTRA = "pip install 'whorunsit[xes]'"
+
+
+def is_xes(path: str | Path) -> bool:
+    return str(path).lower().endswith((".xes", ".xes.gz"))
+
+
+def xes_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (one per event) of an XES log, read with pm4py (the ``xes``
+    extra): XES is XML with nested traces, which is not worth parsing by hand."""
+    try:
+        import pm4py
+    except ImportError:
+        raise InputError(Problem(Location(str(path)), "reading XES needs pm4py, which is not "
+                                 "installed", XES_EXTRA + ", or export the log as CSV")) from None
+    try:
+        frame = pm4py.read_xes(str(path))
+    except Exception as exc:  # noqa: BLE001  (pm4py raises many kinds on a bad file)
+        raise InputError(Problem(Location(str(path)), f"is not a readable XES log ({exc})",
+                                 "an XES event log")) from None
+    header = [str(c) for c in frame.columns]
+    rows = []
+    for record in frame.to_dict("records"):
+        row = []
+        for c in frame.columns:
+            v = record[c]
+            if hasattr(v, "strftime"):
+                if getattr(v, "tzinfo", None) is not None:
+                    v = v.astimezone(UTC).replace(tzinfo=None)
+                v = v.strftime("%Y-%m-%d %H:%M:%S")
+            row.append("" if v is None else str(v))
+        rows.append(row)
+    return header, rows
+
+
 def read_cases(path: str | Path, columns: Mapping[str, str | None] | None = None,
                date_format: str = "auto", resolved: str = RESOLVED,
                hold: str = HOLD) -> Cases:
-    """Read every row of a CSV log (or a zip holding one) into a :class:`Cases`."""
+    """Read every row of a CSV log (or a zip holding one, or an XES log) into a
+    :class:`Cases`."""
+    if is_xes(path):
+        return _read_xes(path, columns, date_format, resolved, hold)
     cols, explicit = _columns(columns)
     is_resolved, is_hold = pattern(resolved, "--resolved-status"), pattern(hold, "--hold-status")
     with source.open_log(path) as (name, f):
@@ -169,6 +212,25 @@ def read_cases(path: str | Path, columns: Mapping[str, str | None] | None = None
         raise InputError(Problem(Location(name, 2, 1), "holds no incident rows",
                                  f"rows with an incident id in column '{cols['id']}'"))
     return _build(name, n, rows, at, cols, date_format, is_resolved, is_hold)
+
+
+def _read_xes(path, columns, date_format, resolved, hold) -> Cases:
+    wanted = {**XES_COLUMNS, **(columns or {})}
+    cols, explicit = _columns(wanted)
+    is_resolved, is_hold = pattern(resolved, "--resolved-status"), pattern(hold, "--hold-status")
+    if not Path(path).exists():
+        raise InputError(Problem(Location(str(path)), "no such file", "an XES event log"))
+    header, table = xes_rows(path)
+    at = _index(str(path), header, cols, explicit)
+    rows: dict[str, list[tuple[int, list[str]]]] = {}
+    for n, row in enumerate(table, start=1):
+        key = row[at["id"]].strip()
+        if key not in values.MISSING:
+            rows.setdefault(key, []).append((n, row))
+    if not rows:
+        raise InputError(Problem(Location(str(path)), "holds no events with a case id",
+                                 f"events with the attribute '{cols['id']}'"))
+    return _build(str(path), len(table), rows, at, cols, date_format, is_resolved, is_hold)
 
 
 def _parser(name: str, texts: list[str], role: str, header: str, date_format: str):
