@@ -85,23 +85,27 @@ class _Frame:
 def test_xes_is_read_with_pm4py(tmp_path, monkeypatch):
     import sys
     import types
-    from datetime import datetime, timedelta, timezone
+    from datetime import UTC, datetime, timedelta
 
-    t0 = datetime(2024, 1, 1, 10, tzinfo=timezone.utc)
+    def rec(case, what, group, t):
+        return {"case:concept:name": f"c{case}", "time:timestamp": t, "concept:name": what,
+                "org:group": group}
+
+    t0 = datetime(2024, 1, 1, 10, tzinfo=UTC)
     events = []
     for case, (hold, tiers) in enumerate(((0, 1), (5.0, 2), (0, 3)) * 10):
         t = t0 + timedelta(days=case)
-        rec = lambda what, group, t: {"case:concept:name": f"c{case}", "time:timestamp": t,  # noqa: E731
-                                      "concept:name": what, "org:group": group}
-        events.append(rec("Open", "Desk 1st line", t))
+        group = "Desk 1st line"
+        events.append(rec(case, "Open", group, t))
         if hold:
-            events.append(rec("Wait - User", "Desk 1st line", t + timedelta(hours=1)))
+            events.append(rec(case, "Wait - User", group, t + timedelta(hours=1)))
             t += timedelta(hours=1 + hold)
-            events.append(rec("Update", "Desk 1st line", t))
+            events.append(rec(case, "Update", group, t))
         for j in range(1, tiers):
             t += timedelta(hours=1)
-            events.append(rec("Reassignment", f"Team L{j + 1}", t))
-        events.append(rec("Resolved", "x", t + timedelta(hours=2)))
+            group = f"Team L{j + 1}"
+            events.append(rec(case, "Reassignment", group, t))
+        events.append(rec(case, "Resolved", group, t + timedelta(hours=2)))
     fake = types.SimpleNamespace(read_xes=lambda path: _Frame(events))
     monkeypatch.setitem(sys.modules, "pm4py", fake)
     path = tmp_path / "log.xes"
