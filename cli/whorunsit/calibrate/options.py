@@ -67,8 +67,9 @@ def _days(spec: str, parse_day) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def parse_columns(pairs: Iterable[str]) -> dict[str, str]:
-    """['id=Ticket', 'group='] -> {'id': 'Ticket', 'group': ''}."""
+def parse_columns(pairs: Iterable[str], roles=ROLES, expected: str = COLUMN_EXPECTED
+                  ) -> dict[str, str]:
+    """['id=Ticket', 'group='] -> {'id': 'Ticket', 'group': ''} (names among ``roles``)."""
     columns: dict[str, str] = {}
     problems = []
     for pair in pairs:
@@ -76,10 +77,10 @@ def parse_columns(pairs: Iterable[str]) -> dict[str, str]:
         name = name.strip()
         if not eq or not name:
             problems.append(Problem(Location("--column"), f"'{pair}' is not name=header",
-                                    COLUMN_EXPECTED))
-        elif name not in ROLES:
+                                    expected))
+        elif name not in roles:
             problems.append(Problem(Location("--column"), f"unknown column name '{name}'",
-                                    COLUMN_EXPECTED))
+                                    expected))
         else:
             columns[name] = header.strip()
     if problems:

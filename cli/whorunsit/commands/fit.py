@@ -151,22 +151,9 @@ def command(
 
 def _columns(pairs: list[str]) -> dict[str, str]:
     from whorunsit.calibrate.events import COLUMN_EXPECTED, ROLES
-    from whorunsit.errors import InputError, Location, Problem
+    from whorunsit.calibrate.options import parse_columns
 
-    columns: dict[str, str] = {}
-    problems = []
-    for pair in pairs:
-        name, eq, header = pair.partition("=")
-        name = name.strip()
-        if not eq or not name or name not in ROLES:
-            problems.append(Problem(Location("--column"), f"'{pair}' is not name=header"
-                                    if not eq or not name else f"unknown column name '{name}'",
-                                    COLUMN_EXPECTED))
-        else:
-            columns[name] = header.strip()
-    if problems:
-        raise InputError(problems)
-    return columns
+    return parse_columns(pairs, ROLES, COLUMN_EXPECTED)
 
 
 command.__doc__ = HELP

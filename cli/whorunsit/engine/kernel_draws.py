@@ -64,8 +64,8 @@ class AppIncidents(NamedTuple):
     start_array: np.ndarray
     detect_array: np.ndarray
     prio: np.ndarray
-    #: time each waits on the user or a vendor (``draws.hold_times``)
-    hold_array: np.ndarray
+    #: time each waits on the user or a vendor (``draws.hold_times``); None: none do
+    hold_array: np.ndarray | None = None
 
 
 #: per plan: the transform keys of its applications, numbered (see ``_groups``)

@@ -507,7 +507,7 @@ def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.n
 def _on_hold(rep, W: float, end: float) -> float:
     """Mean time on hold per incident started in the window (those never held count 0)."""
     held = [inc.hold_array[(inc.start_array >= W) & (inc.start_array < end)]
-            for inc in rep.incidents]
+            for inc in rep.incidents if inc.hold_array is not None]
     values = np.concatenate(held) if held else np.zeros(0)
     return _mean(values)
 

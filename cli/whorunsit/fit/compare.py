@@ -204,8 +204,10 @@ def moved(fit) -> list[tuple[str, str, str]]:
                     f"{a1.incident_rate * 168:.4g}/week"))
         mix = "/".join(f"{x:.1%}" for x in a0.priority_mix)
         out.append((f"{a0.name}: P1/P2/P3/P4", mix, "/".join(f"{x:.1%}" for x in a1.priority_mix)))
-        was = "even" if a0.in_hours_share is None else f"{a0.in_hours_share:.1%}"
-        out.append((f"{a0.name}: arrivals in hours", was, f"{a1.in_hours_share:.1%}"))
+        def shape(s):
+            return "even" if s is None else f"{s:.1%}"
+        out.append((f"{a0.name}: arrivals in hours", shape(a0.in_hours_share),
+                    shape(a1.in_hours_share)))
     p0, p1 = tune.path_of(before, fit.path), tune.path_of(after, fit.path)
     if p1.on_hold is not None:
         out.append((f"{fit.path}: on hold", "none" if p0.on_hold is None else

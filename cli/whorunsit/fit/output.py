@@ -74,7 +74,8 @@ def fitted_yaml(fit, output: str | Path) -> str:
         apps[a.name] = {
             "incidents": f"{a.incident_rate * 168:.6g}/week",
             "priorities": _mix(a.priority_mix),
-            "arrivals": {"in_hours": _pct(a.in_hours_share)},
+            "arrivals": "uniform" if a.in_hours_share is None else
+            {"in_hours": _pct(a.in_hours_share)},
         }
     doc["applications"] = apps
     if after.callout_priorities != before.callout_priorities:

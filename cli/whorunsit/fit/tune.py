@@ -154,7 +154,7 @@ def apply(scn: Scenario, path_name: str, direct: Direct, knobs: Knobs,
     each = max(direct.rate - change_incidents, 0.0) / max(len(apps), 1)
     new_apps = tuple(
         dataclasses.replace(a, incident_rate=each, priority_mix=direct.mix,
-                            in_hours_share=direct.in_hours)
+                            in_hours_share=None if scn.calendar.always else direct.in_hours)
         if a.support_path == path_name else a for a in scn.applications)
     T = len(path.tiers)
     tiers = []
