@@ -113,7 +113,7 @@ def test_simulated_handoffs_match_the_routing_model(result):
 
 
 def _args(log, *more):
-    args = ["fit", str(log), YBIOR, "--evaluations", "4", "--replications", "4"]
+    args = ["fit", str(log), YBIOR, "--evaluations", "4", "--replications", "4", "--workers", "1"]
     for c in eventlogs.COLUMNS:
         args += ["--column", c]
     return args + list(more)
@@ -152,3 +152,14 @@ def test_map_patterns_are_globs_or_regexes():
     rules = parse_maps(["*Desk*=L1", "re:^Dev=L3"])
     assert rules[0].regex.match("Service Desk 1st line")
     assert rules[1].regex.search("Development L3")
+
+
+def test_the_table_at_a_fixed_width(result):
+    from whorunsit.fit.render import render
+    text = render(result, "table", width=120)
+    assert "\x1b[" not in text
+    assert max(len(line) for line in text.splitlines()) <= 120
+    for needle in ("Log against model, fitted weeks", "Log against model, holdout weeks",
+                   "Kolmogorov-Smirnov distance", "Parameters the fit moved",
+                   "Groups and the tiers they stand for", "On hold"):
+        assert needle in text

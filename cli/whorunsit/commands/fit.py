@@ -108,6 +108,9 @@ def command(
         help="Most candidates the search simulates (default 80)."),
     seed: str | None = typer.Option(None, "--seed", metavar="N",
                                     help="Seed (default: the scenario's)."),
+    workers: str | None = typer.Option(
+        None, "--workers", "-w", metavar="N",
+        help="Processes for the comparison run (default: up to 2); results are identical."),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="PATH",
         help="Write the fitted scenario (YAML extending SCENARIO) to PATH, atomically."),
@@ -139,6 +142,7 @@ def command(
             replications=_count("--replications", replications, 30, 4),
             evaluations=_count("--evaluations", evaluations, 80, 1),
             seed=None if seed is None else _count("--seed", seed, 0, 0),
+            workers=None if workers is None else _count("--workers", workers, 1, 1),
         )
         with progress_bar(enabled=not quiet, label="fitting") as progress:
             result = fitting.fit(log, scenario, options, progress)
