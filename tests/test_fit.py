@@ -100,6 +100,7 @@ def test_the_fitted_scenario_loads_and_carries_the_fit(result, tmp_path):
     assert scn.applications[0].incident_rate * 168 == pytest.approx(
         result.fitted.applications[0].incident_rate * 168, rel=1e-4)
     assert "extends:" in fitted_yaml(result, out)
+    assert scn.horizon == result.fitted.horizon
 
 
 def test_simulated_handoffs_match_the_routing_model(result):

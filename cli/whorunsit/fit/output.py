@@ -67,6 +67,8 @@ def fitted_yaml(fit, output: str | Path) -> str:
     base = os.path.relpath(os.path.abspath(before.source),
                            os.path.dirname(os.path.abspath(output)))
     doc: dict = {"extends": base}
+    if after.horizon != before.horizon:  # long enough for the slowest tickets to finish
+        doc["horizon"] = f"{after.horizon / 168:g}w"
     apps = {}
     for a in after.applications:
         if a.support_path != fit.path:
