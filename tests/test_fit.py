@@ -164,3 +164,13 @@ def test_the_table_at_a_fixed_width(result):
                    "Kolmogorov-Smirnov distance", "Parameters the fit moved",
                    "Groups and the tiers they stand for", "On hold"):
         assert needle in text
+
+
+def test_a_log_without_groups_keeps_the_routing_and_says_so(log):
+    columns = {**COLUMNS, "group": ""}
+    res = fit(log, YBIOR, FitOptions(**{**QUICK, "columns": columns}))
+    scn = api.load(YBIOR)
+    path = next(p for p in scn.support_paths if p.name == res.path)
+    assert res.direct.routing.resolve == tuple(t.resolve for t in path.tiers[:-1])
+    assert any("no group column" in n for n in res.notes)
+    assert not [r for r in res.rows() if r.section.startswith(("Handoffs", "Workload"))]

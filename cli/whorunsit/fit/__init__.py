@@ -175,9 +175,15 @@ def fit(log: str | Path, scenario: str | Path | Scenario, options: FitOptions | 
     start = routing.Routing(tuple(t.resolve for t in path.tiers[:-1]),
                             tuple(t.misroute for t in path.tiers[:-1]))
     target = routing.observed(train.handoffs, train.highest, train.ping_pong, T)
-    fitted_routing = routing.fit(target, start, T, det.alert_share, det.alert_entry_tier)
-    boot = routing.bootstrap(train.handoffs, train.highest, train.ping_pong, fitted_routing, T,
-                             det.alert_share, det.alert_entry_tier)
+    if cases.headers.get("group") is None:
+        notes.append("the log has no group column: handoffs, the highest line and ping-pong "
+                     "cannot be measured, so the scenario's resolve and misroute shares are "
+                     "kept")
+        fitted_routing, boot = start, np.zeros((0, 4 + T + 1))
+    else:
+        fitted_routing = routing.fit(target, start, T, det.alert_share, det.alert_entry_tier)
+        boot = routing.bootstrap(train.handoffs, train.highest, train.ping_pong,
+                                 fitted_routing, T, det.alert_share, det.alert_entry_tier)
     hold = None
     if train.hold_recorded:
         h = train.hold[np.isfinite(train.hold)]

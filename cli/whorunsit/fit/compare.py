@@ -104,16 +104,18 @@ def rows(fit, obs: Observed) -> list[Row]:
         return Figure(float(shares[i]), None if lo is None else float(lo),
                       None if hi is None else float(hi), "share", len(boot))
 
-    for i, name in enumerate(HANDOFF_BINS):
-        log = f[f"handoffs.{name}"]
-        out.append(Row("Handoffs per incident", name, log, boot_fig(i), *_pts(log.value, shares[i])))
-    for j, tier in enumerate(fit.mapping.tiers):
-        log = f[f"highest_line.{j + 1}"]
-        out.append(Row("Highest line reached", tier, log, boot_fig(4 + j),
-                       *_pts(log.value, shares[4 + j])))
-    log = f["ping_pong"]
-    out.append(Row("Ping-pong", "back to a group already left", log, boot_fig(4 + T),
-                   *_pts(log.value, shares[4 + T])))
+    if fit.cases.headers.get("group") is not None:
+        for i, name in enumerate(HANDOFF_BINS):
+            log = f[f"handoffs.{name}"]
+            out.append(Row("Handoffs per incident", name, log, boot_fig(i),
+                           *_pts(log.value, shares[i])))
+        for j, tier in enumerate(fit.mapping.tiers):
+            log = f[f"highest_line.{j + 1}"]
+            out.append(Row("Highest line reached", tier, log, boot_fig(4 + j),
+                           *_pts(log.value, shares[4 + j])))
+        log = f["ping_pong"]
+        out.append(Row("Ping-pong", "back to a group already left", log, boot_fig(4 + T),
+                       *_pts(log.value, shares[4 + T])))
     train = fit.train.figures
     ooh = train["out_of_hours"]
     model = Figure(1.0 - fit.direct.in_hours, ooh.low, ooh.high, "share", ooh.n)
@@ -130,7 +132,8 @@ def rows(fit, obs: Observed) -> list[Row]:
             model = Figure(0.0, None, None, "h", 0)
         out.append(Row("On hold (user, vendor)", "hours per incident", f["on_hold.mean"], model,
                        *_rel(f["on_hold.mean"].value, model.value)))
-    out += _workload(fit, obs)
+    if fit.cases.headers.get("group") is not None:
+        out += _workload(fit, obs)
     return out
 
 
