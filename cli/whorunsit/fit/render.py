@@ -105,7 +105,8 @@ def as_json(fit) -> str:
                    "distance": fit.distance if math.isfinite(fit.distance) else None,
                    "knobs": vars(fit.knobs)},
         "sections": [
-            {"name": name, "weeks": weeks, "ks_time_to_restore": ks_value,
+            {"name": name, "weeks": weeks,
+             "ks_time_to_restore": ks_value if math.isfinite(ks_value) else None,
              "rows": [{"section": r.section, "figure": r.label, "log": _fig(r.log),
                        "model": _fig(r.model), "gap": r.gap, "within_target": r.ok}
                       for r in rows]}
@@ -116,11 +117,7 @@ def as_json(fit) -> str:
         "warnings": fit.warnings(),
         "notes": fit.notes,
     }
-    return json.dumps(data, indent=2, allow_nan=False, default=_nan_free) + "\n"
-
-
-def _nan_free(x):
-    return None
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
 def as_markdown(fit) -> str:
