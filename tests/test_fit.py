@@ -128,6 +128,8 @@ def test_the_command_reports_side_by_side(log):
     figures = {r["figure"] for r in data["sections"][0]["rows"]}
     assert {"p50", "p90", "0", "3+", "share put on hold"} <= figures
     assert data["moved"]
+    assert all(isinstance(r["within_target"], bool) for r in data["sections"][0]["rows"]
+               if r["section"] == "Handoffs per incident")
     md = CliRunner().invoke(app, _args(log, "--format", "markdown"))
     assert md.exit_code == 0 and "| Time to restore | p50 |" in md.output
 

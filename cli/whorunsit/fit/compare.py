@@ -47,14 +47,14 @@ def _rel(log: float, model: float) -> tuple[str, bool | None]:
     if not (log > 0 and math.isfinite(model)):
         return "", None
     r = model / log - 1.0
-    return f"{r:+.1%}", abs(r) <= RELATIVE_OK
+    return f"{r:+.1%}", bool(abs(r) <= RELATIVE_OK)
 
 
 def _pts(log: float, model: float) -> tuple[str, bool | None]:
     if not (math.isfinite(log) and math.isfinite(model)):
         return "", None
     d = (model - log) * 100
-    return f"{d:+.1f} pt", abs(d) <= POINTS_OK
+    return f"{d:+.1f} pt", bool(abs(d) <= POINTS_OK)
 
 
 def _est(fit, name: str, unit: str) -> Figure:
