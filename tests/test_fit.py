@@ -176,3 +176,17 @@ def test_a_log_without_groups_keeps_the_routing_and_says_so(log):
     assert res.direct.routing.resolve == tuple(t.resolve for t in path.tiers[:-1])
     assert any("no group column" in n for n in res.notes)
     assert not [r for r in res.rows() if r.section.startswith(("Handoffs", "Workload"))]
+
+
+def test_a_priority_the_path_cannot_tell_apart_is_named(result):
+    import copy
+    import dataclasses
+
+    from whorunsit.calibrate.intervals import Figure
+    figures = dict(result.train.figures)
+    p3 = figures["P3.time_to_restore.p50"]
+    figures["P1.time_to_restore.p50"] = Figure(p3.value * 10, p3.high * 5, p3.value * 20, "h", 50)
+    other = copy.copy(result)
+    other.train = dataclasses.replace(result.train, figures=figures)
+    assert any(w.startswith("P1 incidents take") for w in other.warnings())
+    assert not any(w.startswith("P1 incidents take") for w in result.warnings())

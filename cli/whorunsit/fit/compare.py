@@ -195,6 +195,20 @@ def warnings(fit) -> list[str]:
                 out.append(f"{what} weeks: {r.label} handoffs is {r.gap} off the log's: "
                            "tiers, resolve and misroute shares cannot produce this pattern "
                            "(missing: a tier, or handoffs inside a tier)")
+    f = fit.train.figures
+    base = f.get("P3.time_to_restore.p50")
+    for p in (1, 2):
+        mine = f.get(f"P{p}.time_to_restore.p50")
+        if base is None or mine is None or not base.value > 0:
+            continue
+        ratio = mine.value / base.value
+        if (ratio > 2 and mine.low and base.high and mine.low > base.high) or \
+                (ratio < 0.5 and mine.high and base.low and mine.high < base.low):
+            out.append(f"P{p} incidents take {mine.value:.3g} h at the median in the log "
+                       f"against {base.value:.3g} h for P3: the path has one work "
+                       "distribution per tier for every priority, so the model cannot "
+                       "tell them apart beyond queue order and callouts (missing: work "
+                       "that depends on priority)")
     if fit.direct.hold is None and fit.train.hold_recorded:
         out.append("the log records time on hold but too few held incidents (under 10) to "
                    "fit its wait: none was put in the model")
