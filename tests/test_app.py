@@ -15,7 +15,7 @@ from whorunsit.app import app
 from whorunsit.exitcodes import ExitCode
 
 COMMANDS = ("init", "validate", "schema", "show", "simulate", "compare", "gate", "calibrate",
-            "metrics", "sweep", "optimise", "sensitivity", "cache", "warmup")
+            "fit", "metrics", "sweep", "optimise", "sensitivity", "cache", "warmup")
 runner = CliRunner()
 BIN = Path(sys.executable).parent
 

@@ -141,7 +141,7 @@ def test_unknown_or_required_column_options(tmp_path):
         read_log(path, {"idd": "x", "opened": ""})
     assert problems(exc) == [
         "--column: unknown column name 'idd'; one of id, opened, resolved, reassignments, "
-        "priority, group",
+        "priority, group, status",
         "--column: 'opened' cannot be left out; the header of the log's column for the time "
         "an incident was opened"]
     with pytest.raises(InputError, match="'oops' is not name=header"):

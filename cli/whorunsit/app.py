@@ -15,6 +15,7 @@ from whorunsit.commands import (
     cache,
     calibrate,
     compare,
+    fit,
     gate,
     init,
     metrics,
@@ -107,6 +108,8 @@ app.command("gate", short_help="Judge a scenario's assertions in CI (exit 1 on f
     gate.command)
 app.command("calibrate", short_help="Measure an incident log: figures for a scenario.")(
     calibrate.command)
+app.command("fit", short_help="Fit a scenario to a real ticket log, side by side with it.")(
+    fit.command)
 app.command("metrics", short_help="List metric names, units and meanings.")(metrics.command)
 app.command("sweep", short_help="Vary scenario values over a grid: metrics and the knee.")(
     sweep_cmd.command)

@@ -28,5 +28,5 @@ __all__ = ["DEFAULT_COLUMNS", "Calibration", "Figure", "Log", "Options", "Workin
 def calibrate(path: str | Path, options: Options | None = None) -> Calibration:
     """Read the incident log at ``path`` and measure it. Bad input raises InputError."""
     options = options or Options()
-    log = read_log(path, options.columns, options.date_format)
+    log = read_log(path, options.columns, options.date_format, options.resolved_status)
     return measure(log, options.working_hours, options.weeks, options.top_groups)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from whorunsit.calibrate import source, values
+from whorunsit.calibrate import events, source, values
 from whorunsit.calibrate.records import field_column, records
 from whorunsit.errors import InputError, Location, Problem
 
@@ -34,7 +34,10 @@ ROLES = {
     "reassignments": ("how often it was reassigned", "reassignment_count"),
     "priority": ("its priority", "priority"),
     "group": ("its assignment group", "assignment_group"),
+    "status": ("its status at each event (read in event logs)", "incident_state"),
 }
+#: roles read only when the log has their column (or the user names one)
+OPTIONAL = ("status",)
 DEFAULT_COLUMNS = {role: header for role, (_, header) in ROLES.items()}
 #: roles a calibration cannot do without
 REQUIRED = ("id", "opened")
@@ -116,6 +119,8 @@ class _Reader:
             if wanted is None:
                 continue
             i = _find(header, wanted)
+            if i is None and role in OPTIONAL and wanted == DEFAULT_COLUMNS[role]:
+                continue
             if i is None:
                 what = ROLES[role][0]
                 expected = f"--column {role}=HEADER names the log's column for it"
@@ -133,21 +138,50 @@ class _Reader:
                         field_column(cell.raw, self.index[role], self.delimiter))
 
 
+class _EventLog(Exception):
+    """The opened column changes across the rows of one id: read the log as events."""
+
+
 def read_log(path: str | Path, columns: Mapping[str, str | None] | None = None,
-             date_format: str = "auto") -> Log:
+             date_format: str = "auto", resolved_status: str = events.RESOLVED) -> Log:
     """Read a CSV (or a zip holding one) into a :class:`Log` of last rows per incident.
 
-    ``columns`` maps roles (id, opened, resolved, reassignments, priority, group) to
-    headers, over ServiceNow's defaults; a role mapped to '' is not read. ``date_format``
-    is "auto" (chosen from the data), "iso", or a strptime format.
+    ``columns`` maps roles (id, opened, resolved, reassignments, priority, group, status)
+    to headers, over ServiceNow's defaults; a role mapped to '' is not read.
+    ``date_format`` is "auto" (chosen from the data), "iso", or a strptime format.
+
+    An event log (the opened column changes across the rows of an id: one row per
+    event, as in process-mining logs) is read as one (``events``): opened at the first
+    event, resolved at the first whose status matches ``resolved_status``, reassignments
+    counted as changes of group; without a status column it is refused, naming
+    ``--column status=HEADER``. Taking its last row would read when an incident
+    closed as when it opened.
     """
     resolved_columns = resolve_columns(columns)
-    with source.open_log(path) as (name, f):
-        try:
-            return _read(name, f, resolved_columns, date_format)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise InputError(Problem(Location(name), f"the archive is damaged ({exc})",
-                                     "an intact .zip")) from None
+    try:
+        with source.open_log(path) as (name, f):
+            try:
+                return _read(name, f, resolved_columns, date_format)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise InputError(Problem(Location(name), f"the archive is damaged ({exc})",
+                                         "an intact .zip")) from None
+    except _EventLog:
+        pass
+    wanted = {r: (h or "") for r, h in (columns or {}).items()}
+    wanted.setdefault("time", "")  # the event log's own time column is "opened"
+    return from_cases(events.read_cases(path, wanted, date_format, resolved_status))
+
+
+def from_cases(cases: events.Cases) -> Log:
+    """The per-incident view of an event log's cases."""
+    has_group = cases.headers.get("group") is not None
+    handoffs = cases.handoffs.astype(float) if has_group else np.full(cases.incidents, np.nan)
+    headers = {r: cases.headers.get(r) for r in ROLES}
+    headers["reassignments"] = "changes of group" if has_group else None
+    return Log(name=cases.name, rows=cases.rows, ids=cases.ids, headers=headers,
+               opened=cases.opened, resolved=cases.resolved, reassignments=handoffs,
+               priority=cases.priority,
+               group=[g[-1] if g else None for g in cases.groups], notes=list(cases.notes))
 
 
 def _read(name, f, columns, date_format) -> Log:
@@ -163,6 +197,7 @@ def _read(name, f, columns, date_format) -> Log:
     width = max(reader.index.values()) + 1
 
     last: dict[str, tuple[list[str], _Cell]] = {}
+    opened_at = reader.index["opened"]
     rows = no_id = short = 0
     first_no_id = first_short = None
     try:
@@ -177,6 +212,9 @@ def _read(name, f, columns, date_format) -> Log:
                 no_id += 1
                 first_no_id = first_no_id or start
                 continue
+            before = last.get(key)
+            if before is not None and before[0][opened_at].strip() != row[opened_at].strip():
+                raise _EventLog()
             last[key] = (row, _Cell(start, raw))
     except InputError as exc:  # records() knows the line, not the file's name
         raise InputError([Problem(Location(name, p.location.line, p.location.col), p.message,

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from whorunsit.calibrate import weeks
+from whorunsit.calibrate.events import RESOLVED
 from whorunsit.calibrate.figures import WorkingHours
 from whorunsit.calibrate.log import ROLES
 from whorunsit.errors import InputError, Location, Problem
@@ -28,6 +29,8 @@ class Options:
     date_format: str = "auto"
     #: assignment groups listed, busiest first
     top_groups: int = 10
+    #: in an event log, a status matching this (a regular expression) marks resolution
+    resolved_status: str = RESOLVED
 
 
 def parse_working_hours(text: str) -> WorkingHours:
@@ -64,8 +67,9 @@ def _days(spec: str, parse_day) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def parse_columns(pairs: Iterable[str]) -> dict[str, str]:
-    """['id=Ticket', 'group='] -> {'id': 'Ticket', 'group': ''}."""
+def parse_columns(pairs: Iterable[str], roles=ROLES, expected: str = COLUMN_EXPECTED
+                  ) -> dict[str, str]:
+    """['id=Ticket', 'group='] -> {'id': 'Ticket', 'group': ''} (names among ``roles``)."""
     columns: dict[str, str] = {}
     problems = []
     for pair in pairs:
@@ -73,10 +77,10 @@ def parse_columns(pairs: Iterable[str]) -> dict[str, str]:
         name = name.strip()
         if not eq or not name:
             problems.append(Problem(Location("--column"), f"'{pair}' is not name=header",
-                                    COLUMN_EXPECTED))
-        elif name not in ROLES:
+                                    expected))
+        elif name not in roles:
             problems.append(Problem(Location("--column"), f"unknown column name '{name}'",
-                                    COLUMN_EXPECTED))
+                                    expected))
         else:
             columns[name] = header.strip()
     if problems:

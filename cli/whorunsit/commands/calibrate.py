@@ -25,6 +25,11 @@ share opened out of working hours, the priority mix with time to restore per pri
 the busiest assignment groups, and a YAML snippet to paste into a scenario. Percentiles
 carry order-statistic 95% CIs, shares Wilson 95% CIs.
 
+An event log (one row per event, the time column changing across the rows of an
+incident, as in process-mining logs) is read as one: opened at the first event,
+resolved at the first whose status matches --resolved-status, reassignments counted
+as changes of group; name its status column with --column status=HEADER.
+
 Column names default to a ServiceNow export (number, opened_at, resolved_at,
 reassignment_count, priority, assignment_group); name others with --column, e.g.
 --column id=Ticket --column group=Team, or leave one out with --column group=.
@@ -59,7 +64,8 @@ def command(
              "or with days: 'Mon-Sat 08:00-18:00'."),
     column: list[str] = typer.Option(
         [], "--column", "-c", metavar="NAME=HEADER",
-        help="Header of a column: id, opened, resolved, reassignments, priority, group. "
+        help="Header of a column: id, opened, resolved, reassignments, priority, group, "
+             "status. "
              "Repeatable. NAME= when the log has no such column."),
     weeks: str | None = typer.Option(
         None, "--weeks", metavar="FROM..TO",
@@ -70,6 +76,10 @@ def command(
         "auto", "--date-format", metavar="FORMAT",
         help="How dates are written: auto (from the data), iso, or a strptime format "
              "such as '%d/%m/%Y %H:%M'."),
+    resolved_status: str = typer.Option(
+        "resolv|complet", "--resolved-status", metavar="PATTERN",
+        help="In an event log (one row per event), a status matching this regular "
+             "expression (case-insensitive) marks an incident resolved."),
     top: str | None = typer.Option(
         None, "--top", metavar="N", help="Assignment groups to list (default 10, 0 for none)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No status line."),
@@ -88,6 +98,7 @@ def command(
             weeks=opt.parse_weeks(weeks),
             date_format=date_format,
             top_groups=opt.parse_top(top),
+            resolved_status=resolved_status,
         )
         cal = calibrate.calibrate(log, options)
         if output_format == "html":

@@ -15,7 +15,10 @@ application there are four streams (see ``streams``):
 - ``change-support``: tier uniforms for those change-failure incidents.
 
 A redeployment beyond the pre-drawn attempts takes its numbers from a fifth stream,
-``rework``, in the order it is needed.
+``rework``, in the order it is needed. An application whose support path puts incidents
+on hold draws, per incident, whether and how long it waits from a sixth, ``on-hold``
+(the wait is added to its detection: it reaches its first tier that much later). The
+others never open that stream, so their results are unchanged by its existence.
 """
 
 from __future__ import annotations
@@ -63,6 +66,14 @@ def _attributes(app: AppPlan, u: np.ndarray) -> tuple[list[int], list[bool], lis
     return prio.tolist(), alert.tolist(), delay.tolist()
 
 
+def hold_times(app: AppPlan, seed: int, replication: int, n: int) -> np.ndarray:
+    """Per incident, the time it waits on the user or a vendor (0 for most)."""
+    if app.hold_share <= 0 or n == 0:
+        return np.zeros(n)
+    u = stream(seed, replication, "on-hold", app.name).random((n, 2))
+    return np.where(u[:, 0] < app.hold_share, quantiles(app.hold_wait, u[:, 1]), 0.0)
+
+
 class Incidents:
     """An application's spontaneous incidents: start, detection, attributes, tier draws."""
 
@@ -73,6 +84,9 @@ class Incidents:
         attrs = rng.random((len(start), 3))
         support = stream(seed, replication, "support", app.name)
         self._fill(app, start, attrs, support.random((len(start), len(app.tiers), TIER_COLUMNS)))
+        if app.hold_share > 0:
+            self.hold_array = hold_times(app, seed, replication, len(start))
+            self.detect_array = self.detect_array + self.hold_array
 
     def _fill(self, app: AppPlan, start: np.ndarray, attrs: np.ndarray,
               tier_u: np.ndarray, prio=None, alert=None) -> None:
@@ -83,6 +97,7 @@ class Incidents:
                      for a in self.alert]
         self.start_array = start
         self.detect_array = start + np.asarray(delay, dtype=float)
+        self.hold_array = np.zeros(len(start))
         self.start = start.tolist()
         self.tiers = tier_columns(app, tier_u)
         self.n = len(start)
@@ -93,7 +108,7 @@ class Incidents:
         """Incidents at given start times and priorities (1..4) instead of random ones:
         for hand-computable checks and replaying a known sequence. Tier draws use 0.5,
         or the given uniform per column (e.g. ``{ROUTE: 0.9}``); detection delays their
-        distribution's median."""
+        distribution's median; none is put on hold."""
         n = len(starts)
         order = np.argsort(np.asarray(starts, dtype=float), kind="stable")
         start = np.asarray(starts, dtype=float)[order]

@@ -66,6 +66,8 @@ def why_not(scenario: Scenario) -> list[str]:
     if len(priorities) > 1:
         reasons.append("incidents have more than one priority, so queues are not FIFO")
     for path in scenario.support_paths:
+        if path.on_hold is not None and path.on_hold.share > 0:
+            reasons.append(f"path {path.name!r} puts incidents on hold")
         for tier in path.tiers:
             if tier.misroute > 0:
                 reasons.append(f"tier {tier.name!r} of path {path.name!r} misroutes")

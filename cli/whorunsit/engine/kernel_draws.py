@@ -30,6 +30,7 @@ from whorunsit.engine.draws import (
     TIER_COLUMNS,
     TRIAGE,
     WORK,
+    hold_times,
 )
 from whorunsit.engine.kernel_random import replication_uniforms, seeded, state_rows
 from whorunsit.engine.memo import once_per
@@ -63,6 +64,8 @@ class AppIncidents(NamedTuple):
     start_array: np.ndarray
     detect_array: np.ndarray
     prio: np.ndarray
+    #: time each waits on the user or a vendor (``draws.hold_times``); None: none do
+    hold_array: np.ndarray | None = None
 
 
 #: per plan: the transform keys of its applications, numbered (see ``_groups``)
@@ -293,8 +296,14 @@ def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
         inc_end - n_inc, inc_start, inc_prio, inc_alert, dep_end - dep_rows, dep_n, dep_rows,
         work[0], work[1], work[2], np.ascontiguousarray(du[:, 3]), dep_prio, dep_alert,
         dep_detect, tier, n_rows)
-    finish = [AppIncidents(start, start + inc_delay[lo:hi], inc_prio[lo:hi])
-              for (_app, lo, hi), start in zip(inc_blocks, starts, strict=True)]
+    finish = []
+    for (app, lo, hi), start in zip(inc_blocks, starts, strict=True):
+        detect = start + inc_delay[lo:hi]
+        # the same numbers, in the same order, as the Python engine (draws.Incidents)
+        hold = hold_times(app, seed, replication, hi - lo)
+        if app.hold_share > 0:
+            detect = detect + hold
+        finish.append(AppIncidents(start, detect, inc_prio[lo:hi], hold))
     return d, finish, _split(times_all, np.cumsum(dep_n))
 
 

@@ -113,6 +113,9 @@ class AppPlan:
     cover: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     #: when in the week incidents arrive; None = evenly
     arrivals: ArrivalProfile | None = None
+    #: share of incidents put on hold (waiting on the user or a vendor) and for how long
+    hold_share: float = 0.0
+    hold_wait: Distribution | None = None
 
 
 @dataclass
@@ -270,6 +273,8 @@ class Plan:
             detection.customer_delay if detection else Distribution.fixed(0.0),
             int(detection.alert_entry_tier) if detection else 0, tiers, policy, sre)
         app.arrivals = self._arrivals(a)
+        if path is not None and path.on_hold is not None and path.on_hold.share > 0:
+            app.hold_share, app.hold_wait = float(path.on_hold.share), path.on_hold.wait
         return app
 
     def _arrivals(self, a) -> ArrivalProfile | None:

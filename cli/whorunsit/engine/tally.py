@@ -504,6 +504,14 @@ def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.n
         m["incidents.urgent.time_to_restore." + k] = value
 
 
+def _on_hold(rep, W: float, end: float) -> float:
+    """Mean time on hold per incident started in the window (those never held count 0)."""
+    held = [inc.hold_array[(inc.start_array >= W) & (inc.start_array < end)]
+            for inc in rep.incidents if inc.hold_array is not None]
+    values = np.concatenate(held) if held else np.zeros(0)
+    return _mean(values)
+
+
 def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The replication's metrics and histogram counts. Reads ``rep``'s counters as lists
     (the Python engine) or arrays (the compiled one), and does not change them."""
@@ -559,6 +567,8 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)
     m["incidents.handoff_delay.mean"] = _ratio(rep.i_hdelay, nres)
     m["incidents.flow_efficiency"] = _ratio(rep.i_flow, rep.i_flow_n)
+    if any(app.hold_share > 0 for app in plan.apps):
+        m["incidents.on_hold.mean"] = _on_hold(rep, W, end)
 
     working = rep.week.working_hours(end) - rep.week.working_hours(W) if not rep.always \
         else hours

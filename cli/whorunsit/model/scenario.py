@@ -52,6 +52,17 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class OnHold:
+    """Time a ticket waits on the user or a vendor ("Awaiting User", "Wait-Vendor"): part
+    of its time to restore that no team can shorten. The engine places the wait before the
+    ticket reaches its first tier (a simplification: in a real log it falls anywhere)."""
+    #: share of incidents that are put on hold
+    share: float
+    #: how long one waits, when it does
+    wait: Distribution
+
+
+@dataclass(frozen=True)
 class Tier:
     name: str
     #: team that works this tier, or OWNER for the application's owning team
@@ -85,6 +96,8 @@ class SupportPath:
     name: str
     detection: Detection
     tiers: tuple[Tier, ...]
+    #: waiting on the user or a vendor; None: incidents are never put on hold
+    on_hold: OnHold | None = None
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,7 @@ def _per_incident(view: _View) -> Table:
         ("Reassignments (ping-pong)", "incidents.reassignments.mean"),
         ("Time waiting in queues", "incidents.queue_wait.mean"),
         ("Time in handoffs", "incidents.handoff_delay.mean"),
+        ("Time on hold (user, vendor)", "incidents.on_hold.mean"),
         ("Time to restore, mean", "incidents.time_to_restore.mean"),
         ("Flow efficiency (work / time to restore)", "incidents.flow_efficiency"),
         ("Still open at the horizon", "incidents.unresolved"),

@@ -23,6 +23,7 @@ from whorunsit.model import (
     ErrorBudgetPolicy,
     Funding,
     GateSpec,
+    OnHold,
     OutOfHours,
     PayRules,
     Rota,
@@ -325,7 +326,11 @@ class Builder:
             if not tiers:
                 continue
             detection = Detection(det["alerts"], det["alert_delay"], det["customer_delay"], entry)
-            out[name] = SupportPath(name, detection, tuple(tiers))
+            hold = rec["on_hold"] if rec.has("on_hold") else None
+            on_hold = None
+            if hold is not None and hold["share"] is not None and hold["wait"] is not None:
+                on_hold = OnHold(hold["share"], hold["wait"])
+            out[name] = SupportPath(name, detection, tuple(tiers), on_hold)
         return out
 
     def _tiers(self, path: Record) -> list[Tier]:

@@ -177,8 +177,17 @@ TIER = Section("tier", "One tier of a support path.", (
           "at once at this tier.", default=[]),
 ))
 
+ON_HOLD = Section("on_hold", "Time incidents wait on the user or a vendor (\"Awaiting "
+                  "User\", \"Wait-Vendor\"), which no team can shorten; placed before the "
+                  "first tier.", (
+    Field("share", k.share(), "Share of incidents put on hold.", required=True),
+    Field("wait", k.distribution(), "How long one waits, when it does.", required=True),
+))
+
 SUPPORT_PATH = Section("support path", "How an incident is detected and which tiers it walks.", (
     Field("detection", DETECTION, "Detection.", default={}),
+    Field("on_hold", ON_HOLD, "Waiting on the user or a vendor, e.g. {share: 20%, wait: "
+          "lognormal(median=1d, p95=5d)}.", default_doc="never"),
     Field("tiers", ListOf(TIER, min_items=1, max_items=100), "Ordered tiers.", required=True),
 ))
 

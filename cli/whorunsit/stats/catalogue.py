@@ -49,6 +49,7 @@ CATALOGUE: tuple[MetricInfo, ...] = (
     MetricInfo("incidents.reassignments.mean", "count", LOWER, "misroutes (ping-pong) per incident"),
     MetricInfo("incidents.queue_wait.mean", "h", LOWER, "time per incident spent waiting in queues"),
     MetricInfo("incidents.handoff_delay.mean", "h", LOWER, "time per incident spent in handoffs"),
+    MetricInfo("incidents.on_hold.mean", "h", LOWER, "time per incident spent waiting on the user or a vendor (no team can shorten it)"),
     MetricInfo("incidents.flow_efficiency", "share", HIGHER, "work time / time to restore"),
     MetricInfo("teams.*.utilisation", "share", LOWER, "busy share of the team's available hours"),
     MetricInfo("teams.*.queue_wait.mean", "h", LOWER, "mean wait in this team's queue"),
