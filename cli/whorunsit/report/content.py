@@ -216,6 +216,7 @@ def _headline(view: _View) -> Table:
         rows.append([_name("Deployments delivered / demanded"),
                      Cell(f"{delivered} / {demanded}", v.continuous is False)])
     row("Incidents", "incidents.per_week")
+    row("Headcount cost (people x paid hours)", "cost.headcount")
     row("On-call cost (standby + callouts)", "cost.oncall")
     row("Downtime cost", "cost.downtime")
     unpaid = view.value("oncall.unpaid_hours")
