@@ -102,3 +102,12 @@ def guarded():
 def run(fn: Callable[[], T]) -> T:
     with guarded():
         return fn()
+
+
+# options the decision commands share, word for word
+SEED_OPTION = typer.Option(None, "--seed", metavar="S", help="Random seed (default: FILE's).")
+WORKERS_OPTION = typer.Option(None, "--workers", "-w", metavar="W",
+                              help="Worker processes (default: up to 2).")
+OUTPUT_OPTION = typer.Option(None, "--output", "-o", metavar="PATH",
+                             help="Write the report to PATH (atomically) instead of stdout.")
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines.")

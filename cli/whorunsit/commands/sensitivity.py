@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, guarded, whole
+from whorunsit.commands.common import (
+    OUTPUT_OPTION,
+    QUIET_OPTION,
+    SEED_OPTION,
+    WORKERS_OPTION,
+    choice,
+    guarded,
+    whole,
+)
 from whorunsit.commands.sweep import emit, vary_option
 
 FORMATS = ("table", "json", "markdown")
@@ -43,14 +51,12 @@ def command(
     sobol_replications: str | None = typer.Option(None, "--sobol-replications", metavar="N",
                                                   help="Replications per Sobol point (default 10)."),
     no_sobol: bool = typer.Option(False, "--no-sobol", help="The tornado alone (no SALib needed)."),
-    seed: str | None = typer.Option(None, "--seed", metavar="S", help="Random seed (default: FILE's)."),
-    workers: str | None = typer.Option(None, "--workers", "-w", metavar="W",
-                                       help="Worker processes (default: up to 2)."),
+    seed: str | None = SEED_OPTION,
+    workers: str | None = WORKERS_OPTION,
     output_format: str = typer.Option("table", "--format", "-f", metavar="table|json|markdown",
                                       help="Report format."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="PATH",
-                                       help="Write the report to PATH (atomically) instead of stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
+    output: Path | None = OUTPUT_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     with guarded():
         fmt = choice("--format", output_format, FORMATS)

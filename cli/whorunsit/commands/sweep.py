@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from whorunsit.commands.common import choice, guarded, whole
+from whorunsit.commands.common import (
+    OUTPUT_OPTION,
+    QUIET_OPTION,
+    SEED_OPTION,
+    WORKERS_OPTION,
+    choice,
+    guarded,
+    whole,
+)
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -67,14 +75,12 @@ def command(
                                      help="A gate assertion every acceptable point meets; repeatable."),
     replications: str | None = typer.Option(None, "--replications", "-n", metavar="N",
                                             help="Replications per point (default: FILE's)."),
-    seed: str | None = typer.Option(None, "--seed", metavar="S", help="Random seed (default: FILE's)."),
-    workers: str | None = typer.Option(None, "--workers", "-w", metavar="W",
-                                       help="Worker processes (default: up to 2)."),
+    seed: str | None = SEED_OPTION,
+    workers: str | None = WORKERS_OPTION,
     output_format: str = typer.Option("table", "--format", "-f", metavar="table|json|csv|markdown",
                                       help="Report format."),
-    output: Path | None = typer.Option(None, "--output", "-o", metavar="PATH",
-                                       help="Write the report to PATH (atomically) instead of stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines."),
+    output: Path | None = OUTPUT_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     with guarded():
         fmt = choice("--format", output_format, FORMATS)
