@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import Scenario
 from whorunsit.stats.results import Results
+
+if TYPE_CHECKING:
+    from whorunsit.engine.executors import Executor
 
 #: most incidents plus deployment requests one replication may be expected to play
 MAX_EXPECTED_ITEMS = 500_000
@@ -58,7 +62,8 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
              workers: int | None = None, precision: float | None = None,
              precision_metric: str = "incidents.time_to_restore.mean",
              max_replications: int = 5000,
-             progress: Callable[[int, int], None] | None = None) -> Results:
+             progress: Callable[[int, int], None] | None = None,
+             executor: Executor | None = None) -> Results:
     """Play replications of ``scenario`` and return every metric per replication.
 
     ``replications`` and ``seed`` default to the scenario's. ``workers`` None uses up to
@@ -66,7 +71,9 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     ``precision`` (0.05 = 5%), replications are added in batches until the 95% CI
     half-width of ``precision_metric`` is within that share of its value, or
     ``max_replications`` is reached. ``progress(done, total)`` is called as
-    replications finish (``total`` may grow in precision mode).
+    replications finish (``total`` may grow in precision mode). ``executor`` plays the
+    chunks elsewhere, e.g. on a Dask cluster (``whorunsit.distribute.open_executor``),
+    with the same results; ``workers`` then does not apply.
     """
     from whorunsit.engine.replication import plan_for
     from whorunsit.engine.runner import Runner, default_workers, merge
@@ -83,7 +90,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     plan_for(scenario)  # located input errors now, not inside a worker
 
     chunks = []
-    with Runner(scenario, seed, workers) as runner:
+    with Runner(scenario, seed, workers, executor=executor) as runner:
         done = 0
         while True:
             def report(n: int, base: int = done, target: int = total) -> None:

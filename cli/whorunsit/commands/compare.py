@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import choice, fail, guarded, whole
 
 FORMATS = ("table", "json", "markdown")
@@ -71,6 +72,8 @@ def command(
     workers: str | None = typer.Option(
         None, "--workers", "-w", metavar="W",
         help="Worker processes (default: up to 2). Results do not depend on it."),
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     metrics: str | None = typer.Option(
         None, "--metrics", "-m", metavar="GLOB,...",
         help="Only these metrics: names or globs, comma-separated (e.g. 'cost.*,teams.*.utilisation')."),
@@ -106,10 +109,11 @@ def command(
         from whorunsit import api
 
         runs = []
-        for scenario in scenarios:
-            with progress_bar(enabled=not quiet, label=scenario.name) as progress:
-                runs.append(api.simulate(scenario, replications=n, seed=seed_value,
-                                         workers=n_workers, progress=progress))
+        with common.executor_for(executor, scheduler, workers=n_workers, quiet=quiet) as ex:
+            for scenario in scenarios:
+                with progress_bar(enabled=not quiet, label=scenario.name) as progress:
+                    runs.append(api.simulate(scenario, replications=n, seed=seed_value,
+                                             workers=n_workers, progress=progress, executor=ex))
         result = compare(runs, patterns)
         if output_format == "json":
             text = comparison.render_json(result)

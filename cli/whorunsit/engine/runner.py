@@ -19,6 +19,7 @@ from functools import partial
 import numpy as np
 
 from whorunsit.engine import fastpath, kernel
+from whorunsit.engine.executors import Executor
 from whorunsit.engine.replication import Replication, plan_for
 from whorunsit.model import Scenario
 
@@ -78,13 +79,16 @@ class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
     def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
-                 engine: str | None = None):
+                 engine: str | None = None, executor: Executor | None = None):
         """``fast``: play on ``fastpath`` (None: whenever the scenario is eligible).
         ``engine``: "kernel" (compiled) or "python" (the reference) for replications the
-        fast path does not take; None: the kernel whenever it plays the scenario."""
+        fast path does not take; None: the kernel whenever it plays the scenario.
+        ``executor``: play the chunks there (a cluster) instead of in a local pool."""
         self.scenario = scenario
         self.seed = seed
-        self.workers = workers
+        self.executor = executor
+        # chunks are cut for the slots that play them, wherever those are
+        self.workers = workers if executor is None else executor.slots
         self._pool: ProcessPoolExecutor | None = None
         # 24x7 FIFO networks take the fast path: same values, solved many at a time
         self.fast = fastpath.eligible(scenario) if fast is None else fast
@@ -126,6 +130,9 @@ class Runner:
         n = stop - start
         if n <= 0:
             return []
+        if self.executor is not None:
+            return self.executor.run_chunks(self._chunk, self.scenario, self.seed,
+                                            self._ranges(start, stop), progress)
         if self.workers <= 1 or n == 1:
             chunks = []
             step = math.ceil(n / 8) if self.fast else 1  # the fast path wants big batches
