@@ -90,3 +90,12 @@ def test_quick_sizes_are_smaller_than_the_full_run(bench):
         q, f = getattr(quick, field.name), getattr(full, field.name)
         if isinstance(f, int | float) and not isinstance(f, bool) and q is not None:
             assert q <= f, field.name
+
+
+def test_dask_part_measures_the_overhead_ratio_at_tiny_sizes(bench):
+    pytest.importorskip("distributed")
+    lines: list[str] = []
+    report = bench.bench_dask(bench.Sizes(**TINY), out=lines.append)
+    assert report["dask"]["replications"] == report["local"]["replications"] == 2
+    assert report["ratio"] > 0 and report["dask"]["cluster_start_seconds"] > 0
+    assert "not judged (reduced sizes)" in "\n".join(lines)

@@ -145,7 +145,7 @@ class DaskExecutor:
         n = workers if workers is not None else machine_cores()
         # one single-threaded process per core: the engine holds the GIL while it plays
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL,
+                               dashboard_address=":0", silence_logs=logging.CRITICAL,
                                preload=["whorunsit.distribute.local_worker"])
         try:
             client = Client(cluster, set_as_default=False)
