@@ -90,7 +90,7 @@ def run(fn: Callable[[], T]) -> T:
 #: ``executor: str | None = EXECUTOR`` and ``scheduler: str | None = SCHEDULER`` in a
 #: command's signature, then ``with executor_for(executor, scheduler, ...) as ex:``
 EXECUTOR = typer.Option(
-    None, "--executor", "-x", metavar="local|dask",
+    None, "--executor", metavar="local|dask",
     help="Where replications run: local (worker processes here, the default) or dask "
          "(a Dask cluster; a LocalCluster sized to this machine when no scheduler is "
          "given). Results do not depend on it.")
