@@ -318,10 +318,22 @@ def _own_peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def _child_measure(path: str, horizon: float | None, replications: int | None) -> None:
-    """Runs in a fresh process so its peak memory is this run's alone; prints JSON."""
+def _child_measure(path: str, horizon: float | None, replications: int | None,
+                   executor: str | None = None) -> None:
+    """Runs in a fresh process so its peak memory is this run's alone; prints JSON.
+    With ``executor`` "dask" the run plays on a LocalCluster of two workers started here
+    first (its start-up timed apart: a cluster is started once, runs many)."""
+    import contextlib
+
     began = time.perf_counter()
     from whorunsit import api
+    from whorunsit.distribute import open_executor
+
+    cluster_began = time.perf_counter()
+    stack = contextlib.ExitStack()
+    ex = stack.enter_context(open_executor(executor or "local", workers=2 if executor else None))
+    cluster_seconds = time.perf_counter() - cluster_began
+    began += cluster_seconds
 
     scenario = api.load(path)
     if horizon is not None:
@@ -330,8 +342,9 @@ def _child_measure(path: str, horizon: float | None, replications: int | None) -
         scenario = dataclasses.replace(scenario, replications=replications)
     loaded = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_SELF)
-    results = api.simulate(scenario)
+    results = api.simulate(scenario, executor=ex)
     done = time.perf_counter()
+    stack.close()
     own = _own_peak_bytes()
     mine = resource.getrusage(resource.RUSAGE_SELF)
     theirs = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -351,6 +364,7 @@ def _child_measure(path: str, horizon: float | None, replications: int | None) -
                 "incidents": float(results.samples["incidents.count"].sum()),
                 "own_peak_bytes": own,
                 "worker_peak_bytes": workers,
+                "cluster_start_seconds": cluster_seconds,
             }
         )
     )
@@ -387,8 +401,11 @@ def reference_seconds(loops: int = 3_000_000) -> float:
     return time.process_time() - began
 
 
-def measure_at_scale(path: Path, horizon: float | None, replications: int | None) -> dict:
+def measure_at_scale(path: Path, horizon: float | None, replications: int | None,
+                     executor: str | None = None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(path)]
+    if executor is not None:
+        cmd += ["--executor", executor]
     if horizon is not None:
         cmd += ["--horizon", repr(horizon)]
     if replications is not None:
@@ -485,6 +502,42 @@ def bench_at_scale(sizes: Sizes, out=print) -> dict | None:
         variants["base"] = start
         report["scaling"] = variants
     return report
+
+
+# -- 2b. Dask -----------------------------------------------------------------------------
+TARGET_DASK_RATIO = 1.3
+
+
+def bench_dask(sizes: Sizes, local: dict | None = None, out=print) -> dict | None:
+    """The flagship on a LocalCluster of two workers against the local pool: the ratio of
+    their simulate times (the cluster's start-up is shown apart). ``local`` is the local
+    run already measured by the at-scale part, so the flagship runs twice at most."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        out("== dask: skipped, the dask extra is not installed (pip install 'whorunsit[dask]')")
+        return None
+    if not AT_SCALE_BASE.exists():
+        return None
+    reps = sizes.at_scale_replications if sizes.flagship else sizes.scaling_replications
+    horizon = sizes.at_scale_horizon if sizes.flagship else None
+    if local is None:
+        local = measure_at_scale(AT_SCALE, horizon, reps)
+    speed_before = reference_seconds()
+    remote = measure_at_scale(AT_SCALE, horizon, reps, executor="dask")
+    speed_after = reference_seconds()
+    ratio = remote["simulate_seconds"] / local["simulate_seconds"]
+    out(f"== dask: at-scale-30, {remote['replications']} replications on a LocalCluster of 2"
+        " workers against the local pool of 2")
+    out(f"  local pool {local['simulate_seconds']:.2f} s; LocalCluster"
+        f" {remote['simulate_seconds']:.2f} s ({remote['cpu_seconds']:.1f} CPU s here and in"
+        f" the workers) after {remote['cluster_start_seconds']:.2f} s starting it")
+    out(f"  host speed: a fixed loop took {speed_before:.3f} CPU s just before, {speed_after:.3f}"
+        " just after")
+    full = sizes.flagship and reps is None and horizon is None
+    judged = verdict(ratio <= TARGET_DASK_RATIO) if full else "not judged (reduced sizes)"
+    out(f"  overhead ratio {ratio:.2f}x; target <= {TARGET_DASK_RATIO}x: {judged}")
+    return {"local": local, "dask": remote, "ratio": ratio}
 
 
 # -- 3. start-up ---------------------------------------------------------------------------
@@ -632,7 +685,7 @@ def bench_fit(sizes: Sizes, out=print) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--only", choices=["tiers3", "at-scale", "startup", "sweep", "fit"],
+    parser.add_argument("--only", choices=["tiers3", "at-scale", "dask", "startup", "sweep", "fit"],
                         action="append",
                         help="startup: whole processes (start-up, validate, simulate -n 10, "
                              "tiers3 against SimPy as processes)")
@@ -642,21 +695,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--horizon", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--replications", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--executor", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _child_measure(args.child, args.horizon, args.replications)
+        _child_measure(args.child, args.horizon, args.replications, args.executor)
         return 0
     sizes = QUICK if args.quick else FULL
     if args.no_scaling:
         sizes = dataclasses.replace(sizes, scaling=False)
     if args.no_flagship:
         sizes = dataclasses.replace(sizes, flagship=False)
-    parts = args.only or ["tiers3", "at-scale", "startup", "sweep", "fit"]
+    parts = args.only or ["tiers3", "at-scale", "dask", "startup", "sweep", "fit"]
     print(f"whorunsit benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if "tiers3" in parts:
         bench_tiers3(sizes)
-    if "at-scale" in parts:
-        bench_at_scale(sizes)
+    at_scale = bench_at_scale(sizes) if "at-scale" in parts else None
+    if "dask" in parts:
+        bench_dask(sizes, at_scale["base"] if at_scale else None)
     if "startup" in parts:
         bench_startup(sizes)
     if "sweep" in parts:

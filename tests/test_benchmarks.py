@@ -106,3 +106,12 @@ def test_sweep_part_runs_every_point(bench):
     report = bench.bench_sweep(bench.Sizes(**TINY), out=lines.append)
     assert report["points"] == 2 and report["seconds"] > 0
     assert any("target: 20 s" in line for line in lines)
+
+
+def test_dask_part_measures_the_overhead_ratio_at_tiny_sizes(bench):
+    pytest.importorskip("distributed")
+    lines: list[str] = []
+    report = bench.bench_dask(bench.Sizes(**TINY), out=lines.append)
+    assert report["dask"]["replications"] == report["local"]["replications"] == 2
+    assert report["ratio"] > 0 and report["dask"]["cluster_start_seconds"] > 0
+    assert "not judged (reduced sizes)" in "\n".join(lines)

@@ -160,9 +160,12 @@ def test_the_engine_itself_survives_a_truncated_entry(tmp_path):
                             timeout=600)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
-    assert len(lines) == 2, result.stderr
-    assert "merged was damaged" in lines[0] and "compiling it again" in lines[0]
-    assert lines[1].startswith("ready: ")
+    # one warning for the damaged entry; then, if the copy was taken while other tests
+    # were still compiling into the same cache, notices for what it lacked; then ready
+    damaged = [line for line in lines if "was damaged" in line]
+    assert len(damaged) == 1 and "merged was damaged" in damaged[0], result.stderr
+    assert "compiling it again" in damaged[0]
+    assert lines[-1].startswith("ready: ") and "Traceback" not in result.stderr
 
 
 def test_without_a_usable_cache_the_compile_notice_does_not_promise_once(tmp_path, monkeypatch):

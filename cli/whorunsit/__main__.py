@@ -1,3 +1,5 @@
 from whorunsit.app import main
 
-main()
+# the guard keeps spawned processes (a LocalCluster's workers) from running the CLI again
+if __name__ == "__main__":
+    main()

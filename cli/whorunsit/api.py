@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import Scenario
 from whorunsit.stats.results import Results
+
+if TYPE_CHECKING:
+    from whorunsit.engine.executors import Executor
 
 #: most incidents plus deployment requests one replication may be expected to play
 MAX_EXPECTED_ITEMS = 500_000
@@ -93,7 +97,8 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
              workers: int | None = None, precision: float | None = None,
              precision_metric: str = "incidents.time_to_restore.mean",
              max_replications: int = 5000,
-             progress: Callable[[int, int], None] | None = None) -> Results:
+             progress: Callable[[int, int], None] | None = None,
+             executor: Executor | None = None) -> Results:
     """Play replications of ``scenario`` and return every metric per replication.
 
     ``replications`` and ``seed`` default to the scenario's. ``workers`` None uses up to
@@ -101,7 +106,9 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     ``precision`` (0.05 = 5%), replications are added in batches until the 95% CI
     half-width of ``precision_metric`` is within that share of its value, or
     ``max_replications`` is reached. ``progress(done, total)`` is called as
-    replications finish (``total`` may grow in precision mode).
+    replications finish (``total`` may grow in precision mode). ``executor`` plays the
+    chunks elsewhere, e.g. on a Dask cluster (``whorunsit.distribute.open_executor``),
+    with the same results; ``workers`` then does not apply.
     """
     from whorunsit.engine.chunks import merge
     from whorunsit.engine.plan import plan_for
@@ -120,7 +127,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
 
     chunks = []
     expected = total if precision is None else max_replications
-    with Runner(scenario, seed, workers, replications=expected) as runner:
+    with Runner(scenario, seed, workers, replications=expected, executor=executor) as runner:
         done = 0
         while True:
             def report(n: int, base: int = done, target: int = total) -> None:

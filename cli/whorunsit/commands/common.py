@@ -1,17 +1,21 @@
-"""What every command shares: the --debug state and mapping errors to exit codes."""
+"""What every command shares: the --debug state, mapping errors to exit codes, and the
+--executor/--scheduler flags."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from whorunsit.errors import InputError, WhorunsitError
 from whorunsit.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from whorunsit.engine.executors import Executor
 
 T = TypeVar("T")
 
@@ -111,3 +115,30 @@ WORKERS_OPTION = typer.Option(None, "--workers", "-w", metavar="W",
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", metavar="PATH",
                              help="Write the report to PATH (atomically) instead of stdout.")
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bar or status lines.")
+
+
+#: ``executor: str | None = EXECUTOR`` and ``scheduler: str | None = SCHEDULER`` in a
+#: command's signature, then ``with executor_for(executor, scheduler, ...) as ex:``
+EXECUTOR = typer.Option(
+    None, "--executor", metavar="local|dask",
+    help="Where replications run: local (worker processes here, the default) or dask "
+         "(a Dask cluster; a LocalCluster sized to this machine when no scheduler is "
+         "given). Results do not depend on it.")
+SCHEDULER = typer.Option(
+    None, "--scheduler", metavar="ADDRESS",
+    help="Dask scheduler (tcp://HOST:8786, or a scheduler file) for --executor dask "
+         "(default: DASK_SCHEDULER_ADDRESS or Dask's scheduler-address setting).")
+
+
+@contextmanager
+def executor_for(kind: str | None, scheduler: str | None, *, workers: int | None,
+                 quiet: bool) -> Iterator[Executor | None]:
+    """The executor the flags ask for (None: the local pool), closed when the block ends.
+    --scheduler alone means dask; one status line on stderr says where the work runs."""
+    from whorunsit.distribute import EXECUTORS, open_executor
+
+    kind = choice("--executor", kind, EXECUTORS) if kind is not None else (
+        "dask" if scheduler is not None else "local")
+    status = None if quiet else (lambda line: sys.stderr.write(line + "\n"))
+    with open_executor(kind, scheduler, workers=workers, status=status) as executor:
+        yield executor

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import choice, fail, guarded, html_ready, section_names, whole
 
 FORMATS = ("table", "json", "markdown", "html")
@@ -132,6 +133,8 @@ def command(
     workers: str | None = typer.Option(
         None, "--workers", "-w", metavar="W",
         help="Worker processes (default: up to 2). Results do not depend on it."),
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     metrics: str | None = typer.Option(
         None, "--metrics", "-m", metavar="GLOB,...",
         help="Only these metrics: names or globs, comma-separated (e.g. 'cost.*,teams.*.utilisation')."),
@@ -179,10 +182,11 @@ def command(
         from whorunsit import api
 
         runs = []
-        for scenario in scenarios:
-            with progress_bar(enabled=not quiet, label=scenario.name) as progress:
-                runs.append(api.simulate(scenario, replications=n, seed=seed_value,
-                                         workers=n_workers, progress=progress))
+        with common.executor_for(executor, scheduler, workers=n_workers, quiet=quiet) as ex:
+            for scenario in scenarios:
+                with progress_bar(enabled=not quiet, label=scenario.name) as progress:
+                    runs.append(api.simulate(scenario, replications=n, seed=seed_value,
+                                             workers=n_workers, progress=progress, executor=ex))
         full = compare(runs, practical=thresholds)
         result = compare(runs, patterns, practical=thresholds) if patterns else full
         # named metrics or sections are shown in full; otherwise the key table

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import choice, fail, guarded, html_ready, whole
 
 FORMATS = ("table", "json", "junit", "github", "markdown", "html")
@@ -99,6 +100,8 @@ def command(
     workers: str | None = typer.Option(
         None, "--workers", "-w", metavar="W",
         help="Worker processes (default: up to 2). Results do not depend on it."),
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     allow_inconclusive: bool = typer.Option(
         False, "--allow-inconclusive",
         help="Accept assertions still inconclusive at the cap instead of failing."),
@@ -135,10 +138,11 @@ def command(
             raise InputError(Problem(Location(str(file)), "there is nothing to gate: no gates: "
                                      "in the scenario and no --policy", "a gates: list or --policy POLICY.yaml"))
         assertions = parse_all(specs, candidate, base)
-        with progress_bar(enabled=not quiet, label="gate") as progress:
+        with common.executor_for(executor, scheduler, workers=n_workers, quiet=quiet) as ex, \
+                progress_bar(enabled=not quiet, label="gate") as progress:
             run = run_gate(candidate, assertions, baseline=base, replications=n, max_replications=cap,
                            seed=seed_value, workers=n_workers, allow_inconclusive=allow_inconclusive,
-                           progress=progress)
+                           progress=progress, executor=ex)
         for extra_fmt, path in extra:
             write_atomic(path, render(run, extra_fmt))
             if not quiet:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import choice, fail, guarded, html_ready, section_names, whole
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
@@ -36,6 +37,7 @@ Examples:
   whorunsit simulate scenarios/swarming.yaml --format json --output swarming.json
   whorunsit simulate scenarios/swarming.yaml --format markdown > comment.md
   whorunsit simulate scenarios/swarming.yaml --format html --output swarming.html
+  whorunsit simulate at-scale.yaml -n 100000 --executor dask --scheduler tcp://sched:8786
 
 --output writes atomically: a failed run never leaves a half-written file.
 """
@@ -125,6 +127,8 @@ def command(
     workers: str | None = typer.Option(
         None, "--workers", "-w", metavar="W",
         help="Worker processes (default: up to 2). Results do not depend on it."),
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     output_format: str = typer.Option(
         "table", "--format", "-f", metavar="table|json|markdown|csv|html",
         help="Output format: table (rich report), json, markdown (PR comment), csv, "
@@ -149,10 +153,11 @@ def command(
         from whorunsit.report.progress import progress_bar
 
         scenario = api.load(file)
-        with progress_bar(enabled=not quiet) as progress:
+        with common.executor_for(executor, scheduler, workers=options.workers, quiet=quiet) as ex, \
+                progress_bar(enabled=not quiet) as progress:
             results = api.simulate(scenario, replications=options.replications,
                                    seed=options.seed, workers=options.workers,
-                                   precision=options.precision, progress=progress)
+                                   precision=options.precision, progress=progress, executor=ex)
         text = render(results, options, to_file=output is not None)
         if output is not None:
             write_atomic(output, text)

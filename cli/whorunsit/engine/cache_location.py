@@ -29,7 +29,8 @@ ENV = "WHORUNSIT_CACHE_DIR"
 
 
 #: the cache's own plumbing and the runner: no compiled code comes from these files
-NOT_COMPILED = {"cache_location.py", "numba_cache.py", "runner.py", "dispatch.py", "chunks.py"}
+NOT_COMPILED = {"cache_location.py", "numba_cache.py", "runner.py", "dispatch.py", "chunks.py",
+                "executors.py"}
 
 
 def _sources_hash() -> str:

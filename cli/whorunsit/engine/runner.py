@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from whorunsit.engine import dispatch, fastpath, kernel
 from whorunsit.engine.chunks import Chunk, chunk_ranges
+from whorunsit.engine.executors import Executor
 from whorunsit.model import Scenario
 
 #: a worker's job, set once when it starts (``_adopt``): chunks then carry only their range
@@ -55,14 +56,17 @@ class Runner:
     """Runs batches of replications of one scenario, keeping a worker pool between them."""
 
     def __init__(self, scenario: Scenario, seed: int, workers: int, fast: bool | None = None,
-                 *, replications: int | None = None):
+                 *, replications: int | None = None, executor: Executor | None = None):
         """``fast``: None plays on the engine ``dispatch`` chooses; False keeps off the
         fast path, True insists on it. ``replications``: how many the run is expected to
-        play, when known: a small run (``SMALL_RUN_ITEMS``) then stays in this process."""
+        play, when known: a small run (``SMALL_RUN_ITEMS``) then stays in this process.
+        ``executor``: play the chunks there (a cluster) instead of in a local pool."""
         self.scenario = scenario
         self.seed = seed
-        self.workers = workers
-        if replications is not None and \
+        self.executor = executor
+        # chunks are cut for the slots that play them, wherever those are
+        self.workers = workers if executor is None else executor.slots
+        if executor is None and replications is not None and \
                 expected_items(scenario, replications) < SMALL_RUN_ITEMS:
             self.workers = 1
         self._pool: ProcessPoolExecutor | None = None
@@ -113,6 +117,9 @@ class Runner:
         n = stop - start
         if n <= 0:
             return []
+        if self.executor is not None:
+            return self.executor.run_chunks(self._chunk, self.scenario, self.seed,
+                                            self._ranges(start, stop), progress)
         self.warm()
         if self.workers <= 1 or n == 1:
             chunks = []

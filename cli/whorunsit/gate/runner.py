@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.exitcodes import ExitCode
@@ -19,6 +20,9 @@ from whorunsit.gate.assertions import Assertion
 from whorunsit.gate.evaluate import FAIL, INCONCLUSIVE, PASS, Outcome, evaluate
 from whorunsit.model import Scenario
 from whorunsit.stats.results import Results
+
+if TYPE_CHECKING:
+    from whorunsit.engine.executors import Executor
 
 #: by default the gate may grow the replication count to this multiple of the start
 DEFAULT_CAP_FACTOR = 4
@@ -129,12 +133,14 @@ def run_gate(
     allow_inconclusive: bool = False,
     simulate: Simulate | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> GateRun:
     """Simulate ``candidate`` (and ``baseline``), judge every assertion, and rerun with
     more replications while an error-level assertion is inconclusive and the cap allows.
 
     ``replications`` and ``seed`` default to the candidate's; ``max_replications`` to
-    four times the start. ``simulate`` defaults to ``whorunsit.api.simulate``.
+    four times the start. ``simulate`` defaults to ``whorunsit.api.simulate``;
+    ``executor`` (a Dask cluster, say) is handed to it for every round.
     """
     if simulate is None:
         from whorunsit.api import simulate
@@ -159,6 +165,8 @@ def run_gate(
     while True:
         rounds.append(n)
         kwargs = {"replications": n, "seed": seed, "workers": workers, "progress": progress}
+        if executor is not None:
+            kwargs["executor"] = executor
         cand = simulate(candidate, **kwargs)
         base = simulate(baseline, **kwargs) if baseline is not None else None
         outcomes = evaluate(assertions, cand, base)
