@@ -30,7 +30,7 @@ total indices (SALib; pip install 'whorunsit[decide]') vary all inputs together.
 \b
 Examples:
   whorunsit sensitivity scenarios/you-build-it-ops-run-it.yaml \\
-      --vary teams.app-ops.responders=2..5 \\
+      --vary teams.app-ops.headcount=4..8 --vary teams.app-ops.responders=2..4 \\
       --vary support_paths.ops-run.tiers.L2.resolve=40%..70% --metric cost.total
 
 Exit codes: 0 success; 2 invalid input or usage.
