@@ -27,7 +27,7 @@ from whorunsit.distribute import dask_cluster  # noqa: E402
 
 OPS = "scenarios/you-build-it-ops-run-it.yaml"  # the compiled kernel
 YOU = "scenarios/you-build-it-you-run-it.yaml"
-SWARMING = "scenarios/swarming.yaml"  # the Python engine
+SWARMING = "scenarios/swarming.yaml"  # swarm tiers
 TIERS3 = "benchmarks/tiers3.yaml"  # the fast path
 AT_SCALE = "benchmarks/at-scale-30.yaml"
 WHORUNSIT = [sys.executable, "-m", "whorunsit"]
@@ -92,6 +92,26 @@ def test_compare_and_gate_on_the_cluster_give_the_local_reports(cluster):
         remote = invoke(*flags, "--scheduler", address)  # --scheduler alone means dask
         assert remote[0] == local[0] and remote[0] in (0, 1), remote[2]
         assert remote[1] == local[1]
+
+
+@pytest.mark.parametrize("command", [
+    ["sweep", "--vary", "teams.app-ops.responders=2,3"],
+    ["optimise", "--vary", "teams.app-ops.responders=2,3", "--minimise", "cost.total",
+     "--budget", "40"],
+    ["sensitivity", "--vary", "teams.app-ops.responders=2..3", "--no-sobol"],
+], ids=lambda c: c[0])
+def test_the_decision_commands_on_the_cluster_give_the_local_json(cluster, client, command):
+    flags = [*command[:1], OPS, *command[1:], "-n", "4", "--seed", "3", "-f", "json", "-q"]
+    code, local, _ = invoke(*flags)
+    assert code in (0, 1)
+
+    def transitions(dask_scheduler=None):
+        return dask_scheduler.transition_counter
+
+    before = client.run_on_scheduler(transitions)
+    code_dask, remote, _ = invoke(*flags, "--scheduler", cluster.scheduler_address)
+    assert (code_dask, remote) == (code, local)
+    assert client.run_on_scheduler(transitions) > before  # the cluster did the work
 
 
 def test_precision_batches_on_the_cluster_are_the_local_ones(cluster):

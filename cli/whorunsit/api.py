@@ -69,7 +69,7 @@ def check(scenario: Scenario, replications: int | None = None) -> None:
 
 
 def extend(results: Results, replications: int, *, workers: int | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Results:
+           progress: Callable[[int, int], None] | None = None, executor=None) -> Results:
     """``results`` grown to ``replications`` replications. Replication r depends only on
     the seed and r, so this equals a fresh run of that many, without replaying the first."""
     import numpy as np
@@ -81,7 +81,7 @@ def extend(results: Results, replications: int, *, workers: int | None = None,
     if replications <= done:
         return results
     workers = default_workers() if workers is None else int(workers)
-    with Runner(results.scenario, results.seed, workers) as runner:
+    with Runner(results.scenario, results.seed, workers, executor=executor) as runner:
         def report(n: int) -> None:
             if progress is not None:
                 progress(n, replications - done)

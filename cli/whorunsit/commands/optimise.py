@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import (
     OUTPUT_OPTION,
     QUIET_OPTION,
@@ -61,6 +62,8 @@ def command(
                                             help="Screening replications per candidate (default 20)."),
     seed: str | None = SEED_OPTION,
     workers: str | None = WORKERS_OPTION,
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     output_format: str = typer.Option("table", "--format", "-f", metavar="table|json|markdown",
                                       help="Report format."),
     output: Path | None = OUTPUT_OPTION,
@@ -85,7 +88,9 @@ def command(
         specs += evidence.target_specs(target)
         req = optimise.OptimiseRequest(str(file), varies, minimise or maximise, maximise is not None,
                                        zipped, specs, n, cap, seed_value, n_workers)
-        with progress_bar(enabled=not quiet, label="optimise") as progress:
+        with common.executor_for(executor, scheduler, workers=req.workers, quiet=quiet) as ex, \
+                progress_bar(enabled=not quiet, label="optimise") as progress:
+            req.executor = ex
             result = optimise.run(req, progress)
         if fmt == "table" and output is None:
             from rich.console import Console

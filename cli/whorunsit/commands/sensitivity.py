@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import (
     OUTPUT_OPTION,
     QUIET_OPTION,
@@ -53,6 +54,8 @@ def command(
     no_sobol: bool = typer.Option(False, "--no-sobol", help="The tornado alone (no SALib needed)."),
     seed: str | None = SEED_OPTION,
     workers: str | None = WORKERS_OPTION,
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     output_format: str = typer.Option("table", "--format", "-f", metavar="table|json|markdown",
                                       help="Report format."),
     output: Path | None = OUTPUT_OPTION,
@@ -77,7 +80,9 @@ def command(
         req = sensitivity.SensitivityRequest(str(file), parse_all(vary), list(metric), n,
                                              base_samples, per_point, not no_sobol, seed_value,
                                              n_workers)
-        with progress_bar(enabled=not quiet, label="sensitivity") as progress:
+        with common.executor_for(executor, scheduler, workers=req.workers, quiet=quiet) as ex, \
+                progress_bar(enabled=not quiet, label="sensitivity") as progress:
+            req.executor = ex
             result = sensitivity.run(req, progress)
         if fmt == "table" and output is None:
             from rich.console import Console

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from whorunsit.commands import common
 from whorunsit.commands.common import (
     OUTPUT_OPTION,
     QUIET_OPTION,
@@ -77,6 +78,8 @@ def command(
                                             help="Replications per point (default: FILE's)."),
     seed: str | None = SEED_OPTION,
     workers: str | None = WORKERS_OPTION,
+    executor: str | None = common.EXECUTOR,
+    scheduler: str | None = common.SCHEDULER,
     output_format: str = typer.Option("table", "--format", "-f", metavar="table|json|csv|markdown",
                                       help="Report format."),
     output: Path | None = OUTPUT_OPTION,
@@ -92,7 +95,9 @@ def command(
 
         req = sweep.SweepRequest(str(file), parse_all(vary), zipped, list(metric),
                                  evidence.target_specs(target), n, seed_value, n_workers)
-        with progress_bar(enabled=not quiet, label="sweep") as progress:
+        with common.executor_for(executor, scheduler, workers=req.workers, quiet=quiet) as ex, \
+                progress_bar(enabled=not quiet, label="sweep") as progress:
+            req.executor = ex
             result = sweep.run(req, progress)
         if fmt == "table" and output is None:
             from rich.console import Console

@@ -65,6 +65,9 @@ class OptimiseRequest:
     budget: int | None = None
     seed: int | None = None
     workers: int | None = None
+    #: where replications run (an ``engine.executors.Executor``: a Dask cluster); None:
+    #: the local pool
+    executor: object | None = None
 
 
 @dataclass
@@ -85,10 +88,11 @@ class Candidate:
 class _Spend:
     """Replications spent against the budget, and the progress bar."""
 
-    def __init__(self, budget: int, progress: Progress | None):
+    def __init__(self, budget: int, progress: Progress | None, executor: object | None = None):
         self.budget = budget
         self.spent = 0
         self.progress = progress
+        self.executor = executor
 
     def left(self) -> int:
         return self.budget - self.spent
@@ -103,9 +107,11 @@ class _Spend:
         before = c.n
         if c.results is None:
             c.results = api.simulate(c.variant.scenario, replications=n, seed=seed,
-                                     workers=workers, progress=report)
+                                     workers=workers, progress=report,
+                                     executor=self.executor)
         else:
-            c.results = api.extend(c.results, n, workers=workers, progress=report)
+            c.results = api.extend(c.results, n, workers=workers, progress=report,
+                                   executor=self.executor)
         self.spent += c.n - before
 
 
@@ -197,7 +203,7 @@ def run(req: OptimiseRequest, progress: Progress | None = None) -> dict:
                                  f"at least {n0 * min(2, len(variants))} (two candidates at "
                                  f"{n0} replications)"))
     cands = [Candidate(i, v) for i, v in enumerate(variants)]
-    spend = _Spend(budget, progress)
+    spend = _Spend(budget, progress, req.executor)
 
     def visit(c: Candidate) -> bool:
         if c.results is not None:

@@ -48,6 +48,9 @@ class SensitivityRequest:
     sobol: bool = True
     seed: int | None = None
     workers: int | None = None
+    #: where replications run (an ``engine.executors.Executor``: a Dask cluster); None:
+    #: the local pool
+    executor: object | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +167,7 @@ def run(req: SensitivityRequest, progress: Progress | None = None) -> dict:
                 progress(base + k, total)
 
         r = api.simulate(built[tuple(values.items())], replications=n, seed=seed,
-                         workers=req.workers, progress=report)
+                         workers=req.workers, progress=report, executor=req.executor)
         done[0] += n
         cache[key] = r
         return r

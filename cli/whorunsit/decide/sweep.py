@@ -32,6 +32,9 @@ class SweepRequest:
     replications: int | None = None
     seed: int | None = None
     workers: int | None = None
+    #: where replications run (an ``engine.executors.Executor``: a Dask cluster); None:
+    #: the local pool
+    executor: object | None = None
 
 
 def prepare(req: SweepRequest) -> tuple[list[Variant], tuple]:
@@ -58,7 +61,7 @@ def run(req: SweepRequest, progress: Progress | None = None) -> dict:
                 progress(base + done, total)
 
         results.append(api.simulate(v.scenario, replications=n, seed=seed, workers=req.workers,
-                                    progress=report))
+                                    progress=report, executor=req.executor))
     names = list(req.metrics) or evidence.default_metrics(results[0])
     points = []
     for v, r in zip(variants, results, strict=True):
