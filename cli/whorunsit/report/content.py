@@ -468,8 +468,15 @@ def _warnings(view: _View, precision: float | None) -> list[str]:
     for app in view.scenario.applications:
         a = view.value(f"applications.{app.name}.availability")
         if a < app.availability_target:
-            p = view.value(f"applications.{app.name}.p_meets_target")
-            met = f" (met in {p:.0%} of replications)" if math.isfinite(p) else ""
+            est = view.get(f"applications.{app.name}.p_meets_target")
+            met = ""
+            if est is not None and math.isfinite(est.value):
+                # a count and the Wilson interval: "0 of 200" is not a certainty of 0
+                hits = round(est.value * est.n)
+                met = f" (met in {hits} of {est.n} replications"
+                if est.usable:
+                    met += f"; 95% CI {fmt.percent(est.low)}–{fmt.percent(est.high)}"
+                met += ")"
             out.append(f"{app.name} availability {fmt.availability(a)} is below its "
                        f"{fmt.target(app.availability_target)} target{met}")
     v = verdict(view.results)
