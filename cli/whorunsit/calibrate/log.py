@@ -26,16 +26,10 @@ from whorunsit.calibrate import events, source, values
 from whorunsit.calibrate.records import field_column, records
 from whorunsit.errors import InputError, Location, Problem
 
-#: what each column means, and its ServiceNow header
-ROLES = {
-    "id": ("the incident id", "number"),
-    "opened": ("the time an incident was opened", "opened_at"),
-    "resolved": ("the time it was resolved", "resolved_at"),
-    "reassignments": ("how often it was reassigned", "reassignment_count"),
-    "priority": ("its priority", "priority"),
-    "group": ("its assignment group", "assignment_group"),
-    "status": ("its status at each event (read in event logs)", "incident_state"),
-}
+#: what each column means, and its ServiceNow header: the event log's roles but the
+#: time of each event (a ticket export has one row per incident)
+ROLES = {**{role: meaning for role, meaning in events.ROLES.items() if role != "time"},
+         "status": ("its status at each event (read in event logs)", "incident_state")}
 #: roles read only when the log has their column (or the user names one)
 OPTIONAL = ("status",)
 DEFAULT_COLUMNS = {role: header for role, (_, header) in ROLES.items()}
