@@ -534,18 +534,19 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     if count is None:
         count = sum(1 for tk in rep.tickets if tk[MEASURED])
     unresolved = sum(1 for tk in rep.open.values() if tk[MEASURED])
-    still = [[tk[APP] for tk in rep.open.values()], [tk[PRIO] for tk in rep.open.values()],
-             [tk[START] for tk in rep.open.values()]]
     late, undetected = _late(rep, W, end)
     count += late
     unresolved += late
-    outages = [np.concatenate([np.asarray(done, dtype=float), still_open, *more])
-               for done, still_open, more in zip(
-                   rep.outages[:3], still, [[u] for u in undetected] or [[], [], []],
-                   strict=True)]
-    n_open = len(outages[0]) - len(rep.outages[0])
-    stop = np.concatenate([np.asarray(rep.outages[3], dtype=float), np.full(n_open, end)])
-    downtime = outage_hours(outages[0], outages[1], outages[2], stop, c.impact,
+    # every outage: resolved tickets' to their resolution, open and undetected ones to
+    # the end (columns: application, priority, start)
+    still = [(tk[APP], tk[PRIO], tk[START]) for tk in rep.open.values()]
+    columns = [np.concatenate([np.asarray(done, dtype=float),
+                               np.asarray([row[k] for row in still], dtype=float),
+                               undetected[k] if undetected else np.zeros(0)])
+               for k, done in enumerate(rep.outages[:3])]
+    resolved_at = np.asarray(rep.outages[3], dtype=float)
+    stop = np.concatenate([resolved_at, np.full(len(columns[0]) - len(resolved_at), end)])
+    downtime = outage_hours(columns[0], columns[1], columns[2], stop, c.impact,
                             len(plan.apps), W, end)
 
     m: dict[str, float] = {}
