@@ -149,7 +149,7 @@ def command(
                                 show_all, section)
         html_ready(options.format, output)
         from whorunsit import api
-        from whorunsit.report import render_table, write_atomic
+        from whorunsit.report.atomic import write_atomic
         from whorunsit.report.progress import progress_bar
 
         scenario = api.load(file)
@@ -167,6 +167,8 @@ def command(
             sys.stdout.write(text)
         else:
             from rich.console import Console
+
+            from whorunsit.report.terminal import render_table
 
             render_table(results, Console(highlight=False, emoji=False),
                          precision=options.precision, show=options.show)
