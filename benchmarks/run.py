@@ -141,7 +141,7 @@ def _from_results(name: str, results, seconds: float, teams: list[str]) -> Conte
 
 def run_fast(scenario, replications: int) -> Contender:
     """The fast path in this process: one core, like SimPy."""
-    from whorunsit.engine import fastpath
+    from whorunsit.engine.fastpath import fastpath
     from whorunsit.stats.results import Results
 
     # compiled code is loaded (or compiled once) before timing, as SimPy's import is

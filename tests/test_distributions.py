@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from whorunsit.engine.quantiles import quantiles
+from whorunsit.engine.random.quantiles import quantiles
 from whorunsit.scenario.distributions import parse_distribution
 from whorunsit.scenario.units import UnitError
 

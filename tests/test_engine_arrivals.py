@@ -11,11 +11,11 @@ import pytest
 
 from test_engine_scenarios import WEEK, D, scenario, team, tier
 from whorunsit import api
-from whorunsit.engine.arrivals import ArrivalProfile, incident_starts
-from whorunsit.engine.draws import Incidents
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.streams import stream
-from whorunsit.engine.week import WEEKEND, WORK, WeekPlan
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.plan.week import WEEKEND, WORK, WeekPlan
+from whorunsit.engine.random.arrivals import ArrivalProfile, incident_starts
+from whorunsit.engine.random.draws import Incidents
+from whorunsit.engine.random.streams import stream
 from whorunsit.errors import InputError
 from whorunsit.model import Calendar
 from whorunsit.model.calendar import ALWAYS

@@ -18,7 +18,7 @@ from test_engine_scenarios import (
     team,
     tier,
 )
-from whorunsit.engine.draws import BE_U, ROUTE
+from whorunsit.engine.random.draws import BE_U, ROUTE
 from whorunsit.model import Approval, DeploymentPolicy, ErrorBudgetPolicy, Funding, Window
 from whorunsit.model.calendar import ALWAYS
 

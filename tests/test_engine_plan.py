@@ -9,8 +9,8 @@ import pytest
 
 from test_engine_scenarios import WEEK, D, rota, scenario, team, tier
 from whorunsit.engine import run_replication
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.week import NIGHT, WEEKEND
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.plan.week import NIGHT, WEEKEND
 from whorunsit.errors import InputError
 from whorunsit.model import Application, Detection, RotaCover
 from whorunsit.model.bins import HISTOGRAM_EDGES

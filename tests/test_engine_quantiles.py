@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from whorunsit.engine.quantiles import quantile, quantiles
+from whorunsit.engine.random.quantiles import quantile, quantiles
 from whorunsit.model import Distribution as D
 
 U = np.linspace(0.0005, 0.9995, 2000)

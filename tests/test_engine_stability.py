@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from test_engine_scenarios import WEEK, D, mmc, play, scenario, team, tier
-from whorunsit.engine import tally
+from whorunsit.engine.metrics import tally
 from whorunsit.model import DeploymentPolicy
 
 

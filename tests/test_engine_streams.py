@@ -8,9 +8,9 @@ import numpy as np
 
 from test_engine_scenarios import D, scenario, team, tier
 from whorunsit import api
-from whorunsit.engine.draws import Incidents
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.streams import stream
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.random.draws import Incidents
+from whorunsit.engine.random.streams import stream
 from whorunsit.model.calendar import ALWAYS
 
 
@@ -88,8 +88,8 @@ def test_replication_results_do_not_depend_on_which_batch_ran_them():
 
 
 def test_compiled_seeding_is_numpys_seed_sequence_and_pcg64():
-    from whorunsit.engine.kernel_random import fill, seeded, state_rows
-    from whorunsit.engine.streams import entropy_words, key, states
+    from whorunsit.engine.random.kernel_random import fill, seeded, state_rows
+    from whorunsit.engine.random.streams import entropy_words, key, states
     keys = [(p, f"app-{i}") for p in ("arrivals", "support", "rework") for i in range(5)]
     keys += [("x", ""), ("", ""), ("é", "ü" * 40)]
     words = np.asarray([key(p, e) for p, e in keys], np.uint64)

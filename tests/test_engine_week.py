@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from whorunsit.engine.week import NIGHT, WEEKEND, WORK, WeekPlan, window_flips
+from whorunsit.engine.plan.week import NIGHT, WEEKEND, WORK, WeekPlan, window_flips
 from whorunsit.model import Calendar, Window
 from whorunsit.model.calendar import ALWAYS
 

@@ -8,7 +8,7 @@ import heapq
 import numpy as np
 import pytest
 
-from whorunsit.engine.fastpath_kernel import kw_step, sort_by_time
+from whorunsit.engine.fastpath.fastpath_kernel import kw_step, sort_by_time
 
 
 def heap_queue(arrivals, pickup, work, servers):

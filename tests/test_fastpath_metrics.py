@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from whorunsit.engine.fastpath_metrics import histogram_sorted, percentile_sorted
+from whorunsit.engine.fastpath.fastpath_metrics import histogram_sorted, percentile_sorted
 from whorunsit.model.bins import HISTOGRAM_EDGES
 
 

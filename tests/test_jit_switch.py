@@ -35,7 +35,7 @@ def test_plain_python_gives_the_compiled_results(path, tmp_path):
 
 
 def test_the_switch_really_turns_compilation_off():
-    code = ("from whorunsit.engine import compiled, kernel_loop;"
+    code = ("from whorunsit.engine import compiled; from whorunsit.engine.loop import kernel_loop;"
             "print(compiled.JIT, type(kernel_loop.run).__name__)")
     out = {jit: subprocess.run([sys.executable, "-c", code], env={**os.environ,
                                "WHORUNSIT_JIT": jit}, capture_output=True, text=True,

@@ -21,12 +21,14 @@ from hypothesis import strategies as st
 
 from test_engine_invariants import organisations
 from test_engine_scenarios import WEEK, D, mmc, rota, scenario, team, tier
-from whorunsit.engine import kernel, kernel_draws, tally
-from whorunsit.engine import kernel_state as ks
 from whorunsit.engine.chunks import merge, run_chunk
-from whorunsit.engine.draws import ATTEMPTS, Deployments, Incidents
-from whorunsit.engine.plan import Plan, plan_for
-from whorunsit.engine.replication import Replication
+from whorunsit.engine.loop import kernel
+from whorunsit.engine.loop import kernel_state as ks
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.plan.plan import Plan, plan_for
+from whorunsit.engine.random import kernel_draws
+from whorunsit.engine.random.draws import ATTEMPTS, Deployments, Incidents
+from whorunsit.engine.reference.replication import Replication
 from whorunsit.engine.runner import Runner
 from whorunsit.model import Approval, DeploymentPolicy, RotaCover, Window
 from whorunsit.scenario import load_scenario

@@ -9,8 +9,10 @@ import os
 import numpy as np
 
 from test_kernel import shortened
-from whorunsit.engine import kernel, kernel_draws
-from whorunsit.engine.draws import (
+from whorunsit.engine.loop import kernel
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.random import kernel_draws
+from whorunsit.engine.random.draws import (
     BE_DELAY_U,
     BE_U,
     HANDOFF,
@@ -21,7 +23,6 @@ from whorunsit.engine.draws import (
     TRIAGE,
     WORK,
 )
-from whorunsit.engine.plan import Plan
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_kernel import shortened
-from whorunsit.engine import kernel
-from whorunsit.engine.kernel_draws import AppIncidents, draw
-from whorunsit.engine.kernel_events import stable_order
-from whorunsit.engine.plan import plan_for
+from whorunsit.engine.loop import kernel
+from whorunsit.engine.plan.kernel_events import stable_order
+from whorunsit.engine.plan.plan import plan_for
+from whorunsit.engine.random.kernel_draws import AppIncidents, draw
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIOS = sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml")))

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from numba import njit
 
-from whorunsit.engine import kernel_random as kr
-from whorunsit.engine.streams import entropy_words, key, states, stream
+from whorunsit.engine.random import kernel_random as kr
+from whorunsit.engine.random.streams import entropy_words, key, states, stream
 
 KEYS = [(purpose, f"app-{i}") for i in range(12)
         for purpose in ("arrivals", "support", "deployments", "change-support", "rework")]

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whorunsit.engine import tally
-from whorunsit.engine.kernel_summary import _pairwise, summarise
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.metrics.kernel_summary import _pairwise, summarise
 
 QS = (0.0, 1.0, 50.0, 95.0, 99.0, 100.0)
 

@@ -9,7 +9,8 @@ import shutil
 import numba
 import pytest
 
-from whorunsit.engine import cache_location, kernel_loop, numba_cache
+from whorunsit.engine import cache_location, numba_cache
+from whorunsit.engine.loop import kernel_loop
 
 
 @pytest.mark.skipif(bool(os.environ.get("NUMBA_CACHE_DIR")), reason="the user's own choice")
@@ -27,7 +28,7 @@ def test_any_edit_to_an_engine_source_moves_the_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(cache_location, "ENGINE", copy)
     before = cache_location.directory()
     assert before == cache_location.directory()  # stable
-    helper = copy / "kernel_heaps.py"  # not the file defining the loop, but inlined into it
+    helper = copy / "loop" / "kernel_heaps.py"  # not the loop's own file, but inlined into it
     helper.write_text(helper.read_text() + "\n# edited\n")
     assert cache_location.directory() != before
     assert cache_location.directory().parent == copy / "__pycache__"

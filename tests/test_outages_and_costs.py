@@ -11,7 +11,7 @@ import pytest
 from test_engine_handcomputed import TUE, single
 from test_engine_scenarios import WEEK, play, rota, team
 from whorunsit import api
-from whorunsit.engine.tally import outage_hours, union_length
+from whorunsit.engine.metrics.tally import outage_hours, union_length
 from whorunsit.model.calendar import ALWAYS
 
 IMPACT = np.array([1.0, 0.5, 0.0, 0.0])  # the default: a P1 is a full outage, a P2 half

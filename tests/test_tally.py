@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from whorunsit.engine import tally
-from whorunsit.engine.tally import _pct
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.metrics.tally import _pct
 from whorunsit.model.bins import HISTOGRAM_EDGES
 
 QS = (0, 1, 5, 25, 50, 75, 90, 95, 99, 99.9, 100)

@@ -61,7 +61,7 @@ def _check(scenario: Scenario, replications: int, workers: int, precision: float
 def check(scenario: Scenario, replications: int | None = None) -> None:
     """Raise InputError (located) if ``scenario`` cannot be simulated as asked, without
     playing anything: what ``simulate`` checks before it starts."""
-    from whorunsit.engine.replication import plan_for
+    from whorunsit.engine.reference.replication import plan_for
 
     total = scenario.replications if replications is None else int(replications)
     _check(scenario, total, 1, None, max(total, 1))
@@ -111,7 +111,7 @@ def simulate(scenario: Scenario, *, replications: int | None = None, seed: int |
     with the same results; ``workers`` then does not apply.
     """
     from whorunsit.engine.chunks import merge
-    from whorunsit.engine.plan import plan_for
+    from whorunsit.engine.plan.plan import plan_for
     from whorunsit.engine.runner import Runner, default_workers
     from whorunsit.stats import precision as prec
 

@@ -65,7 +65,7 @@ def engine_fingerprint() -> str:
 
     digest = hashlib.sha256(f"{platform.python_version()} {numpy.__version__} "
                             f"{numba.__version__}".encode())
-    for path in sorted(Path(whorunsit.engine.__file__).parent.glob("*.py")):
+    for path in sorted(Path(whorunsit.engine.__file__).parent.rglob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

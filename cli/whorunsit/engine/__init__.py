@@ -5,7 +5,7 @@
 with identical results either way. The model's semantics are in docs/model.md.
 """
 
-from whorunsit.engine.kernel import run_replication
-from whorunsit.engine.plan import plan_for
+from whorunsit.engine.loop.kernel import run_replication
+from whorunsit.engine.plan.plan import plan_for
 
 __all__ = ["plan_for", "run_replication"]

@@ -35,10 +35,10 @@ NOT_COMPILED = {"cache_location.py", "numba_cache.py", "runner.py", "dispatch.py
 
 def _sources_hash() -> str:
     digest = hashlib.sha256(metadata.version("numba").encode())
-    for path in sorted(ENGINE.glob("*.py")):
+    for path in sorted(ENGINE.rglob("*.py")):
         if path.name in NOT_COMPILED:
             continue
-        digest.update(path.name.encode())
+        digest.update(str(path.relative_to(ENGINE)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from whorunsit.engine import kernel
-from whorunsit.engine.plan import plan_for
+from whorunsit.engine.loop import kernel
+from whorunsit.engine.plan.plan import plan_for
 from whorunsit.model import Scenario
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from whorunsit.engine import chunks, fastpath, kernel
-from whorunsit.engine.plan import plan_for
+from whorunsit.engine import chunks
+from whorunsit.engine.fastpath import fastpath
+from whorunsit.engine.loop import kernel
+from whorunsit.engine.plan.plan import plan_for
 from whorunsit.model import Scenario
 
 

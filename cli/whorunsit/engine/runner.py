@@ -16,9 +16,11 @@ import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from whorunsit.engine import dispatch, fastpath, kernel
+from whorunsit.engine import dispatch
 from whorunsit.engine.chunks import Chunk, chunk_ranges
 from whorunsit.engine.executors import Executor
+from whorunsit.engine.fastpath import fastpath
+from whorunsit.engine.loop import kernel
 from whorunsit.model import Scenario
 
 #: a worker's job, set once when it starts (``_adopt``): chunks then carry only their range

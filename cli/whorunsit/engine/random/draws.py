@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from whorunsit.engine.arrivals import incident_starts
-from whorunsit.engine.plan import AppPlan, Plan
-from whorunsit.engine.quantiles import quantile, quantiles
-from whorunsit.engine.streams import stream
+from whorunsit.engine.plan.plan import AppPlan, Plan
+from whorunsit.engine.random.arrivals import incident_starts
+from whorunsit.engine.random.quantiles import quantile, quantiles
+from whorunsit.engine.random.streams import stream
 
 #: columns of a tier's draws
 PICKUP, WORK, ROUTE, HANDOFF, TRIAGE, REPICKUP, BE_U, BE_DELAY_U = range(8)

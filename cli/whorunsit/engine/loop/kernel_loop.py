@@ -14,32 +14,7 @@ from __future__ import annotations
 from numba import njit
 
 from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
-from whorunsit.engine.draws import (
-    BE_DELAY_U,
-    BE_U,
-    HANDOFF,
-    PICKUP,
-    REPICKUP,
-    ROUTE,
-    TRIAGE,
-    WORK,
-)
-from whorunsit.engine.events import (
-    EV_ANSWER,
-    EV_APPROVED,
-    EV_ARRIVE,
-    EV_BOARD,
-    EV_BOUNCE,
-    EV_CAL,
-    EV_CHANGE_ARRIVE,
-    EV_DEP_DONE,
-    EV_DEP_REQ,
-    EV_DONE,
-    EV_JOIN,
-    EV_MARK,
-    EV_WINDOW,
-)
-from whorunsit.engine.kernel_heaps import (
+from whorunsit.engine.loop.kernel_heaps import (
     pop_event,
     push,
     q_pop,
@@ -48,7 +23,7 @@ from whorunsit.engine.kernel_heaps import (
     rb_appendleft,
     rb_popleft,
 )
-from whorunsit.engine.kernel_state import (
+from whorunsit.engine.loop.kernel_state import (
     BACKLOG,
     BACKLOG_MARK,
     D_DEMAND,
@@ -70,8 +45,8 @@ from whorunsit.engine.kernel_state import (
     T_CHANGE,
     WAITING,
 )
-from whorunsit.engine.kernel_struct import make, prefetch, view
-from whorunsit.engine.kernel_tally import (
+from whorunsit.engine.loop.kernel_struct import make, prefetch, view
+from whorunsit.engine.loop.kernel_tally import (
     account,
     be_delay,
     deployed,
@@ -83,8 +58,33 @@ from whorunsit.engine.kernel_tally import (
     trailing_load,
     working_capacity,
 )
-from whorunsit.engine.plan import APPROVE_BOARD, APPROVE_NONE
-from whorunsit.engine.tally import QUEUE_CAP
+from whorunsit.engine.metrics.tally import QUEUE_CAP
+from whorunsit.engine.plan.events import (
+    EV_ANSWER,
+    EV_APPROVED,
+    EV_ARRIVE,
+    EV_BOARD,
+    EV_BOUNCE,
+    EV_CAL,
+    EV_CHANGE_ARRIVE,
+    EV_DEP_DONE,
+    EV_DEP_REQ,
+    EV_DONE,
+    EV_JOIN,
+    EV_MARK,
+    EV_WINDOW,
+)
+from whorunsit.engine.plan.plan import APPROVE_BOARD, APPROVE_NONE
+from whorunsit.engine.random.draws import (
+    BE_DELAY_U,
+    BE_U,
+    HANDOFF,
+    PICKUP,
+    REPICKUP,
+    ROUTE,
+    TRIAGE,
+    WORK,
+)
 
 SEG_WORK = 0
 NORMAL, REASSESS, MISROUTED = 0, 1, 2

@@ -14,8 +14,7 @@ import math
 
 import numpy as np
 
-from whorunsit.engine import tally
-from whorunsit.engine.fastpath_kernel import (
+from whorunsit.engine.fastpath.fastpath_kernel import (
     I_CREATED,
     I_DONE,
     I_FLOW,
@@ -36,7 +35,8 @@ from whorunsit.engine.fastpath_kernel import (
     T_WAITED,
     T_WORK,
 )
-from whorunsit.engine.plan import Plan
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.plan.plan import Plan
 from whorunsit.model.bins import HISTOGRAM_EDGES
 
 

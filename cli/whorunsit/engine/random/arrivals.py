@@ -20,7 +20,7 @@ import bisect
 
 import numpy as np
 
-from whorunsit.engine.week import WORK, WeekPlan
+from whorunsit.engine.plan.week import WORK, WeekPlan
 from whorunsit.model.calendar import HOURS_PER_WEEK
 
 

@@ -20,7 +20,9 @@ import numpy as np
 from numba import njit
 
 from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
-from whorunsit.engine.draws import (
+from whorunsit.engine.memo import once_per
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.random.draws import (
     _DEP_COLUMNS,
     ATTEMPTS,
     HANDOFF,
@@ -32,11 +34,9 @@ from whorunsit.engine.draws import (
     WORK,
     hold_times,
 )
-from whorunsit.engine.kernel_random import replication_uniforms, seeded, state_rows
-from whorunsit.engine.memo import once_per
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.quantiles import quantiles
-from whorunsit.engine.streams import entropy_words, key, states
+from whorunsit.engine.random.kernel_random import replication_uniforms, seeded, state_rows
+from whorunsit.engine.random.quantiles import quantiles
+from whorunsit.engine.random.streams import entropy_words, key, states
 
 
 class Draws(NamedTuple):

@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
-from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ
+from whorunsit.engine.plan.events import EV_ARRIVE, EV_DEP_REQ
 
 #: buckets per event: most hold none or one, so little is left to sort inside them
 SPREAD = 2

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from whorunsit.engine import kernel_state as ks
-from whorunsit.engine import tally
-from whorunsit.engine.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
-from whorunsit.engine.kernel_draws import draw
-from whorunsit.engine.kernel_plan import compile_plan, horizon_cells, ineligible, max_parts
+from whorunsit.engine.loop import kernel_state as ks
 from whorunsit.engine.memo import once_per
-from whorunsit.engine.plan import Plan, plan_for
-from whorunsit.engine.tally import APP, MEASURED, PRIO, START
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.metrics.tally import APP, MEASURED, PRIO, START
+from whorunsit.engine.plan.events import EV_ARRIVE, EV_DEP_REQ, ORDER, shared_events
+from whorunsit.engine.plan.kernel_plan import compile_plan, horizon_cells, ineligible, max_parts
+from whorunsit.engine.plan.plan import Plan, plan_for
+from whorunsit.engine.random.kernel_draws import draw
 
 #: per plan: what its replications share (see ``_Prepared``)
 _PREPARED: dict[int, tuple[Plan, _Prepared]] = {}
@@ -45,9 +45,9 @@ class _Prepared:
     loads with them, and an import in a function costs each time it runs."""
 
     def __init__(self, plan: Plan):
-        from whorunsit.engine.kernel_events import merged
-        from whorunsit.engine.kernel_loop import play
-        from whorunsit.engine.kernel_summary import summarise
+        from whorunsit.engine.loop.kernel_loop import play
+        from whorunsit.engine.metrics.kernel_summary import summarise
+        from whorunsit.engine.plan.kernel_events import merged
 
         self.merged, self.play, self.summarise = merged, play, summarise
         self.why = ineligible(plan)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from whorunsit.engine.arrivals import ArrivalProfile
 from whorunsit.engine.memo import once_per
-from whorunsit.engine.week import NIGHT, WEEKEND, WeekPlan, window_flips
+from whorunsit.engine.plan.week import NIGHT, WEEKEND, WeekPlan, window_flips
+from whorunsit.engine.random.arrivals import ArrivalProfile
 from whorunsit.errors import InputError, Location, Problem
 from whorunsit.model import (
     Distribution,

@@ -8,7 +8,7 @@ Python's ``heapq`` gives them whatever the layout inside.
 from __future__ import annotations
 
 from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
-from whorunsit.engine.kernel_state import EVN, FULL_EVENTS, FULL_QUEUE, SEQ, STATUS
+from whorunsit.engine.loop.kernel_state import EVN, FULL_EVENTS, FULL_QUEUE, SEQ, STATUS
 
 
 # -- heaps ---------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections import deque
 
-from whorunsit.engine import tally
-from whorunsit.engine.events import EV_APPROVED, EV_DEP_DONE
-from whorunsit.engine.plan import APPROVE_BOARD, APPROVE_NONE
-from whorunsit.engine.week import WORK as SEG_WORK
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.plan.events import EV_APPROVED, EV_DEP_DONE
+from whorunsit.engine.plan.plan import APPROVE_BOARD, APPROVE_NONE
+from whorunsit.engine.plan.week import WORK as SEG_WORK
 
 # deployment fields
 (D_APP, D_ROW, D_ATTEMPT, D_POLICY, D_REQ, D_REMAIN, D_VERSION, D_POOL, D_END,

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from whorunsit.engine.plan import Plan
-from whorunsit.engine.week import WORK
+from whorunsit.engine.plan.plan import Plan
+from whorunsit.engine.plan.week import WORK
 from whorunsit.model.calendar import HOURS_PER_WEEK
 
 #: distribution codes for the one duration drawn during the loop (best-endeavours delay)

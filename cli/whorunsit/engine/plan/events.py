@@ -23,7 +23,7 @@ def shared_events(plan):
 def _shared(plan):
     import numpy as np
 
-    from whorunsit.engine.plan import APPROVE_BOARD
+    from whorunsit.engine.plan.plan import APPROVE_BOARD
 
     t, order, kind, a, b = [], [], [], [], []
 

@@ -25,7 +25,7 @@ import numba
 import numpy as np
 
 from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
-from whorunsit.engine.draws import ROUTE
+from whorunsit.engine.random.draws import ROUTE
 
 #: per team, floats: busy hours, work added up, the queue's time-weighted area after the
 #: warm-up and the time of its last change

@@ -39,12 +39,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from whorunsit.engine import tally
-from whorunsit.engine.arrivals import incident_starts
-from whorunsit.engine.draws import HANDOFF, PICKUP, TIER_COLUMNS, WORK
-from whorunsit.engine.plan import Plan, plan_for
-from whorunsit.engine.quantiles import quantiles
-from whorunsit.engine.streams import stream
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.plan.plan import Plan, plan_for
+from whorunsit.engine.random.arrivals import incident_starts
+from whorunsit.engine.random.draws import HANDOFF, PICKUP, TIER_COLUMNS, WORK
+from whorunsit.engine.random.quantiles import quantiles
+from whorunsit.engine.random.streams import stream
 from whorunsit.errors import InputError
 from whorunsit.model import Scenario
 
@@ -220,7 +220,7 @@ class Draws:
     def _draw(self, app, seed: int, replication: int, start: np.ndarray, attrs: np.ndarray,
               lo: int, layout: Layout) -> None:
         """An application's draws, number for number those of ``draws.Incidents``."""
-        from whorunsit.engine.fastpath_kernel import prepare
+        from whorunsit.engine.fastpath.fastpath_kernel import prepare
 
         n = len(start)
         tiers = app.tiers
@@ -249,7 +249,7 @@ class Figures:
     """What the kernel adds up for one replication (columns in ``fastpath_kernel``)."""
 
     def __init__(self, layout: Layout, draws: Draws):
-        from whorunsit.engine import fastpath_kernel as k
+        from whorunsit.engine.fastpath import fastpath_kernel as k
 
         teams = len(layout.plan.teams)
         self.team_f = np.zeros((teams, k.T_Q_LAST + 1))
@@ -273,7 +273,7 @@ class Figures:
     @property
     def longest(self) -> int:
         """At least the engine's count of waiting tickets at any time."""
-        from whorunsit.engine.fastpath_kernel import T_LONGEST
+        from whorunsit.engine.fastpath.fastpath_kernel import T_LONGEST
 
         return int(self.team_n[:, T_LONGEST].sum())
 
@@ -285,9 +285,9 @@ def run_chunk(scenario: Scenario, seed: int, start: int, stop: int):
     The scenario must be eligible (see ``why_not``). Values are identical to
     ``chunks.run_chunk`` on the same arguments.
     """
-    from whorunsit.engine import fastpath_metrics
     from whorunsit.engine.chunks import Chunk
     from whorunsit.engine.chunks import run_chunk as general_chunk
+    from whorunsit.engine.fastpath import fastpath_metrics
 
     plan = plan_for(scenario)
     layout = Layout(plan)

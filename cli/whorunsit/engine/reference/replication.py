@@ -22,21 +22,8 @@ import heapq
 
 import numpy as np
 
-from whorunsit.engine import tally
-from whorunsit.engine.changes import Changes
-from whorunsit.engine.draws import (
-    BE_DELAY_U,
-    BE_U,
-    HANDOFF,
-    PICKUP,
-    REPICKUP,
-    ROUTE,
-    TRIAGE,
-    WORK,
-    Deployments,
-    Incidents,
-)
-from whorunsit.engine.events import (
+from whorunsit.engine.metrics import tally
+from whorunsit.engine.plan.events import (
     EV_ANSWER,
     EV_APPROVED,
     EV_ARRIVE,
@@ -53,9 +40,22 @@ from whorunsit.engine.events import (
     ORDER,
     shared_events,
 )
-from whorunsit.engine.plan import Plan, plan_for
-from whorunsit.engine.quantiles import quantile
-from whorunsit.engine.week import WORK as SEG_WORK
+from whorunsit.engine.plan.plan import Plan, plan_for
+from whorunsit.engine.plan.week import WORK as SEG_WORK
+from whorunsit.engine.random.draws import (
+    BE_DELAY_U,
+    BE_U,
+    HANDOFF,
+    PICKUP,
+    REPICKUP,
+    ROUTE,
+    TRIAGE,
+    WORK,
+    Deployments,
+    Incidents,
+)
+from whorunsit.engine.random.quantiles import quantile
+from whorunsit.engine.reference.changes import Changes
 
 # ticket fields
 (APP, PRIO, START, ALERT, SRC, ROW, TIER, HANDOFFS, REASS, QWAIT, HDELAY, WORKED, PHASE,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
-from whorunsit.engine.kernel_state import (
+from whorunsit.engine.loop.kernel_state import (
     C_CAPEX,
     C_OPEX,
     D_DONE,
