@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from reference.replication import Replication
 from whorunsit.engine.plan.plan import Plan
 from whorunsit.engine.random.draws import Deployments, Incidents
-from whorunsit.engine.reference.replication import Replication
 from whorunsit.model import (
     Application,
     BestEndeavours,

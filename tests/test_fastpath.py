@@ -113,8 +113,8 @@ def test_priorities_that_call_nobody_out_give_the_engines_values():
 
 
 def test_replications_near_the_queue_cap_are_played_by_the_engine(monkeypatch):
+    from reference.replication import Replication
     from whorunsit.engine.loop import kernel
-    from whorunsit.engine.reference.replication import Replication
 
     # a cap the compiled loop cannot see (it is a compiled constant): both sides of the
     # comparison play the general engine's Python reference, which reads it

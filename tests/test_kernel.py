@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reference.replication import Replication
 from test_engine_invariants import organisations
 from test_engine_scenarios import WEEK, D, mmc, rota, scenario, team, tier
 from whorunsit.engine.chunks import merge, run_chunk
@@ -28,7 +29,6 @@ from whorunsit.engine.metrics import tally
 from whorunsit.engine.plan.plan import Plan, plan_for
 from whorunsit.engine.random import kernel_draws
 from whorunsit.engine.random.draws import ATTEMPTS, Deployments, Incidents
-from whorunsit.engine.reference.replication import Replication
 from whorunsit.engine.runner import Runner
 from whorunsit.model import Approval, DeploymentPolicy, RotaCover, Window
 from whorunsit.scenario import load_scenario

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reference.replication import Replication, plan_for
 from test_kernel import assert_parity, shortened
 from whorunsit.engine.fastpath import fastpath
 from whorunsit.engine.random.quantiles import quantile
-from whorunsit.engine.reference.replication import Replication, plan_for
 from whorunsit.errors import InputError
 from whorunsit.model import OnHold
 from whorunsit.scenario import load_scenario

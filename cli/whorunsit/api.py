@@ -61,7 +61,7 @@ def _check(scenario: Scenario, replications: int, workers: int, precision: float
 def check(scenario: Scenario, replications: int | None = None) -> None:
     """Raise InputError (located) if ``scenario`` cannot be simulated as asked, without
     playing anything: what ``simulate`` checks before it starts."""
-    from whorunsit.engine.reference.replication import plan_for
+    from whorunsit.engine.plan.plan import plan_for
 
     total = scenario.replications if replications is None else int(replications)
     _check(scenario, total, 1, None, max(total, 1))

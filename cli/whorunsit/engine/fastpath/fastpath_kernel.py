@@ -333,7 +333,8 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
 def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver,
                done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr,
                resolved_at):
-    """What ``tally.resolved`` adds up, over the resolved incidents in resolution order."""
+    """What ``resolved`` (``loop/kernel_tally``) adds up, over the resolved incidents in
+    resolution order."""
     n_all = start.shape[0]
     res = np.empty(n_all)
     order = np.empty(n_all, dtype=np.int64)

@@ -244,7 +244,7 @@ def engaged(s, tid, part, end, work):
 
 @jit
 def trailing_load(s, team):
-    """Busy share of a team over the last seven days (``tally.trailing_load``)."""
+    """Busy share of a team over the last seven days (the reference's ``running.trailing_load``)."""
     day, _ = pydivmod(s.sf[NOW], 24.0)
     d = int(day)
     busy = 0.0

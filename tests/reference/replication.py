@@ -22,6 +22,8 @@ import heapq
 
 import numpy as np
 
+from reference import running
+from reference.changes import Changes
 from whorunsit.engine.metrics import tally
 from whorunsit.engine.plan.events import (
     EV_ANSWER,
@@ -55,7 +57,6 @@ from whorunsit.engine.random.draws import (
     Incidents,
 )
 from whorunsit.engine.random.quantiles import quantile
-from whorunsit.engine.reference.changes import Changes
 
 # ticket fields
 (APP, PRIO, START, ALERT, SRC, ROW, TIER, HANDOFFS, REASS, QWAIT, HDELAY, WORKED, PHASE,
@@ -106,7 +107,7 @@ class Replication(Changes):
         self.incidents = incidents or [Incidents(plan, a, seed, replication) for a in plan.apps]
         self.deployments = deployments or [Deployments(plan, a, seed, replication)
                                            for a in plan.apps]
-        tally.init(self)
+        running.init(self)
         Changes.__init__(self)
 
     # -- the loop --------------------------------------------------------------------------
@@ -179,7 +180,7 @@ class Replication(Changes):
             elif kind == EV_CAL:
                 self._flip(x)
             elif kind == EV_MARK:
-                tally.mark(self)
+                running.mark(self)
         if self.overflow:
             self.end = max(self.now, self.W)
         return tally.finish(self)
@@ -200,7 +201,7 @@ class Replication(Changes):
             toil = self.toil_balance
             for team in plan.teams:
                 t = team.index
-                cap[t] = tally.working_capacity(self, team, start, end) if toil[t] > 0.0 \
+                cap[t] = running.working_capacity(self, team, start, end) if toil[t] > 0.0 \
                     else team.responders
         else:
             for t in range(nT):
@@ -283,7 +284,7 @@ class Replication(Changes):
         period = int(self.now // sre.period)
         if self.budget_spent[app.index].get(period, 0.0) > sre.budget:
             return False
-        return tally.trailing_load(self, sre.team) < sre.ops_cap
+        return running.trailing_load(self, sre.team) < sre.ops_cap
 
     def _join(self, tk: list, tid: int, teams: tuple[int, ...]) -> None:
         now = self.now
@@ -312,7 +313,7 @@ class Replication(Changes):
             self._attach(part, p, False)  # a responder is free: no queue to join
             return
         self.waiting += 1
-        tally.queue_change(self, part[P_TEAM], 1)
+        running.queue_change(self, part[P_TEAM], 1)
         if self.waiting + self.backlog > tally.QUEUE_CAP:
             self.overflow = True
         heapq.heappush(q, (tk[PRIO], s, part))
@@ -367,7 +368,7 @@ class Replication(Changes):
             self.busy[p] += 1
         if queued:
             self.waiting -= 1
-            tally.queue_change(self, part[P_TEAM], -1)
+            running.queue_change(self, part[P_TEAM], -1)
         tk = self.tickets[part[P_TID]]
         tk[PENDING] -= 1
         if tk[PENDING] == 0:
@@ -390,7 +391,7 @@ class Replication(Changes):
             p = parts[0][P_POOL]
             if p >= self.nT and len(parts) == 1:
                 rota = self.plan.rotas[p - self.nT]
-                if tally.on_call_team(self, rota) != parts[0][P_TEAM]:
+                if running.on_call_team(self, rota) != parts[0][P_TEAM]:
                     work *= rota.knowledge_factor
         elif phase == REASSESS:
             pick = cols[REPICKUP][row]
@@ -406,7 +407,7 @@ class Replication(Changes):
             elif phase == MISROUTED:
                 tk[HDELAY] += work
         for part in parts:
-            tally.engaged(self, tk, part, end, work if phase != REASSESS else -1.0)
+            running.engaged(self, tk, part, end, work if phase != REASSESS else -1.0)
         self.seq += 1
         heapq.heappush(self.heap, (end, self.seq, EV_DONE, parts[0][P_TID], 0))
 
@@ -469,7 +470,7 @@ class Replication(Changes):
     def _resolve(self, tk: list, tid: int) -> None:
         del self.open[tid]
         # a swarm's resolution is credited to its lead (the tier's own team)
-        tally.resolved(self, tk, tk[TEAMS][0])
+        running.resolved(self, tk, tk[TEAMS][0])
         # memory stays flat over long horizons: only whether it counted is kept
         self.tickets[tid] = _COUNTED if tk[MEASURED] else _UNCOUNTED
 

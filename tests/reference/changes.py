@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from reference import running
 from whorunsit.engine.metrics import tally
 from whorunsit.engine.plan.events import EV_APPROVED, EV_DEP_DONE
 from whorunsit.engine.plan.plan import APPROVE_BOARD, APPROVE_NONE
@@ -117,7 +118,7 @@ class Changes:
             self.dep_stack[pool].append(did)
         else:
             self.crew[p] += 1
-        tally.account(self, team, now, end, True, pool >= 0)
+        running.account(self, team, now, end, True, pool >= 0)
         self.push(end, EV_DEP_DONE, did, dep[D_VERSION])
 
     def preempt(self, pool: int) -> None:
@@ -125,7 +126,7 @@ class Changes:
         did = self.dep_stack[pool].pop()
         dep = self.deps[did]
         now = self.now
-        tally.account(self, pool, now, dep[D_END], True, True, -1.0)
+        running.account(self, pool, now, dep[D_END], True, True, -1.0)
         dep[D_REMAIN] = dep[D_END] - now
         dep[D_VERSION] += 1
         dep[D_POOL] = -1
@@ -151,7 +152,7 @@ class Changes:
             else:
                 self.crew[p] -= 1
         self.backlog -= 1
-        tally.deployed(self, dep[D_REQ], pol.performer if pol.performer >= 0 else app.owner)
+        running.deployed(self, dep[D_REQ], pol.performer if pol.performer >= 0 else app.owner)
         draws = self.deployments[a]
         row = dep[D_ROW]
         if draws.fail[row] < app.change_failure_rate:
