@@ -19,7 +19,6 @@ event log cannot be read: that is an input error naming ``--column status=HEADER
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -185,14 +184,7 @@ def read_cases(path: str | Path, columns: Mapping[str, str | None] | None = None
     cols, explicit = _columns(columns)
     is_resolved, is_hold = pattern(resolved, "--resolved-status"), pattern(hold, "--hold-status")
     with source.open_log(path) as (name, f):
-        lines = iter(f)
-        first = next(lines, None)
-        if first is None or not first.strip():
-            raise InputError(Problem(Location(name, 1, 1), "is empty",
-                                     "a CSV incident log with a header line"))
-        delimiter = source.sniff_delimiter(first)
-
-        header = next(csv.reader([first], delimiter=delimiter))
+        lines, delimiter, header = source.read_header(name, f)
         at = _index(name, header, cols, explicit)
         width = max(at.values()) + 1
         rows: dict[str, list[tuple[int, list[str]]]] = {}

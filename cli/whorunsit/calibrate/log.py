@@ -13,7 +13,6 @@ column), so that is an input error listing the first few, ``file:line:col`` each
 
 from __future__ import annotations
 
-import csv
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -179,13 +178,7 @@ def from_cases(cases: events.Cases) -> Log:
 
 
 def _read(name, f, columns, date_format) -> Log:
-    lines = iter(f)
-    first = next(lines, None)
-    if first is None or not first.strip():
-        raise InputError(Problem(Location(name, 1, 1), "is empty",
-                                 "a CSV incident log with a header line"))
-    delimiter = source.sniff_delimiter(first)
-    header = next(csv.reader([first], delimiter=delimiter))
+    lines, delimiter, header = source.read_header(name, f)
     reader = _Reader(name, delimiter, header, columns)
     id_at = reader.index["id"]
     width = max(reader.index.values()) + 1

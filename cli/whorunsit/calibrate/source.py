@@ -80,3 +80,17 @@ def sniff_delimiter(header: str) -> str:
     counts = [(header.count(d), -i, d) for i, d in enumerate(DELIMITERS)]
     best = max(counts)
     return best[2] if best[0] > 0 else ","
+
+
+def read_header(name: str, f: TextIO) -> tuple[Iterator[str], str, list[str]]:
+    """(the lines after the header, the delimiter, the header's cells) of a CSV log;
+    an empty log is one located problem."""
+    import csv
+
+    lines = iter(f)
+    first = next(lines, None)
+    if first is None or not first.strip():
+        raise InputError(Problem(Location(name, 1, 1), "is empty",
+                                 "a CSV incident log with a header line"))
+    delimiter = sniff_delimiter(first)
+    return lines, delimiter, next(csv.reader([first], delimiter=delimiter))
