@@ -39,7 +39,7 @@ from whorunsit.engine.plan.events import (
     EV_JOIN,
     EV_MARK,
     EV_WINDOW,
-    ORDER,
+    EventColumns,
     shared_events,
 )
 from whorunsit.engine.plan.plan import Plan, plan_for
@@ -114,26 +114,18 @@ class Replication(Changes):
     def _external(self) -> tuple[list, list, list, list]:
         """Everything known in advance, sorted by (time, order) into parallel lists."""
         plan = self.plan
-        t, order, kind, a, b = ([x] for x in shared_events(plan))
-
-        def add(times, k, xs, ys):
-            n = len(times)
-            t.append(np.asarray(times, dtype=float))
-            order.append(np.full(n, ORDER[k]))
-            kind.append(np.full(n, k))
-            a.append(np.asarray(xs, dtype=np.int64).reshape(n))
-            b.append(np.asarray(ys, dtype=np.int64).reshape(n))
+        events = EventColumns(*shared_events(plan))
+        add = events.add
 
         for app, inc, dep in zip(plan.apps, self.incidents, self.deployments, strict=True):
             keep = inc.detect_array < plan.horizon
             idx = np.nonzero(keep)[0]
             add(inc.detect_array[keep], EV_ARRIVE, np.full(len(idx), app.index), idx)
             add(dep.times_array, EV_DEP_REQ, np.full(dep.n, app.index), np.arange(dep.n))
-        times = np.concatenate(t)
-        orders = np.concatenate(order)
+        times, orders, kind, a, b = events.arrays()
         perm = np.lexsort((orders, times))
-        return (times[perm].tolist(), np.concatenate(kind)[perm].tolist(),
-                np.concatenate(a)[perm].tolist(), np.concatenate(b)[perm].tolist())
+        return (times[perm].tolist(), kind[perm].tolist(), a[perm].tolist(),
+                b[perm].tolist())
 
     def run(self) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         ext_t, ext_k, ext_a, ext_b = self._external()

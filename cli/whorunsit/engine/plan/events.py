@@ -20,20 +20,36 @@ def shared_events(plan):
     return once_per(_SHARED, plan, _shared)
 
 
+class EventColumns:
+    """Events gathered as parallel columns (times, order, kind, a, b), a batch at a time."""
+
+    def __init__(self, *start):
+        """``start``: columns to begin with (arrays, as ``shared_events`` gives them)."""
+        self.columns = [[x] for x in start] if start else [[], [], [], [], []]
+
+    def add(self, times, k, xs, ys) -> None:
+        import numpy as np
+
+        n = len(times)
+        for column, values in zip(self.columns, (
+                np.asarray(times, dtype=float), np.full(n, ORDER[k]), np.full(n, k),
+                np.asarray(xs, dtype=np.int64).reshape(n),
+                np.asarray(ys, dtype=np.int64).reshape(n)), strict=True):
+            column.append(values)
+
+    def arrays(self) -> tuple:
+        import numpy as np
+
+        return tuple(np.concatenate(c) for c in self.columns)
+
+
 def _shared(plan):
     import numpy as np
 
     from whorunsit.engine.plan.plan import APPROVE_BOARD
 
-    t, order, kind, a, b = [], [], [], [], []
-
-    def add(times, k, xs, ys):
-        n = len(times)
-        t.append(np.asarray(times, dtype=float))
-        order.append(np.full(n, ORDER[k]))
-        kind.append(np.full(n, k))
-        a.append(np.asarray(xs, dtype=np.int64).reshape(n))
-        b.append(np.asarray(ys, dtype=np.int64).reshape(n))
+    events = EventColumns()
+    add = events.add
 
     flips = plan.week.flips(plan.horizon)
     add([f[0] for f in flips], EV_CAL, range(len(flips)), [0] * len(flips))
@@ -46,4 +62,4 @@ def _shared(plan):
             first = p.board_at % p.board_every
             sittings = np.arange(first, plan.horizon, p.board_every)
             add(sittings, EV_BOARD, [p.index] * len(sittings), [0] * len(sittings))
-    return tuple(np.concatenate(x) for x in (t, order, kind, a, b))
+    return events.arrays()
