@@ -24,6 +24,34 @@ import numpy as np
 
 from reference import running
 from reference.changes import Changes
+from reference.running import (
+    ALERT,
+    APP,
+    HANDOFFS,
+    HDELAY,
+    KF,
+    MEASURED,
+    P_ASKED,
+    P_ATTACH,
+    P_K,
+    P_POOL,
+    P_QENTER,
+    P_TEAM,
+    P_TID,
+    P_TOKEN,
+    PARTS,
+    PENDING,
+    PHASE,
+    PRIO,
+    QSTART,
+    QWAIT,
+    REASS,
+    ROW,
+    SRC,
+    TEAMS,
+    TIER,
+    WORKED,
+)
 from whorunsit.engine.metrics import tally
 from whorunsit.engine.plan.events import (
     EV_ANSWER,
@@ -58,13 +86,8 @@ from whorunsit.engine.random.draws import (
 )
 from whorunsit.engine.random.quantiles import quantile
 
-# ticket fields
-(APP, PRIO, START, ALERT, SRC, ROW, TIER, HANDOFFS, REASS, QWAIT, HDELAY, WORKED, PHASE,
- PARTS, TEAMS, QSTART, PENDING, KF, MEASURED) = range(19)
 # visit phases: the tier's own work, re-assessment after a bounce, triage by a wrong team
 NORMAL, REASSESS, MISROUTED = 0, 1, 2
-# part fields: one team's share of a visit
-(P_TID, P_TEAM, P_POOL, P_QENTER, P_ATTACH, P_TOKEN, P_ASKED, P_K) = range(8)
 BEST_ENDEAVOURS = -1
 # order of pre-sorted events at the same instant: calendar first, arrivals last
 #: golden-ratio rotation to get further uniforms for a visit's extra best-endeavours asks

@@ -6,22 +6,14 @@ from __future__ import annotations
 
 import math
 
-from whorunsit.engine.metrics.tally import (
-    APP,
-    HANDOFFS,
-    HDELAY,
-    MEASURED,
-    P_ATTACH,
-    P_POOL,
-    P_QENTER,
-    P_TEAM,
-    PRIO,
-    QWAIT,
-    REASS,
-    START,
-    WEEK,
-    WORKED,
-)
+from whorunsit.engine.metrics.tally import APP, MEASURED, PRIO, START, WEEK
+
+# the rest of a ticket's fields (the first three and MEASURED are the ones
+# ``tally.finish`` reads of the tickets still open)
+(ALERT, SRC, ROW, TIER, HANDOFFS, REASS, QWAIT, HDELAY, WORKED, PHASE, PARTS, TEAMS, QSTART,
+ PENDING, KF) = range(START + 1, MEASURED)
+# part fields: one team's share of a visit
+(P_TID, P_TEAM, P_POOL, P_QENTER, P_ATTACH, P_TOKEN, P_ASKED, P_K) = range(8)
 
 
 def init(rep) -> None:

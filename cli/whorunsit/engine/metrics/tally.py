@@ -23,10 +23,9 @@ from whorunsit.model.calendar import WEEKS_PER_YEAR, paid_hours_per_week
 QUEUE_CAP = 20_000
 WEEK = 168.0
 YEAR_WEEKS = WEEKS_PER_YEAR
-# part fields (see replication)
-P_TEAM, P_POOL, P_QENTER, P_ATTACH = 1, 2, 3, 4
-# ticket fields (see replication)
-APP, PRIO, START, HANDOFFS, REASS, QWAIT, HDELAY, WORKED, MEASURED = 0, 1, 2, 7, 8, 9, 10, 11, 18
+#: the fields ``finish`` reads of a ticket still open (the engines hand their open
+#: tickets over in this layout)
+APP, PRIO, START, MEASURED = 0, 1, 2, 18
 
 
 # -- at the end ----------------------------------------------------------------------------
