@@ -233,7 +233,7 @@ def _play_on(plan, replication: int, seed: int, state):
     deps = int(dr.dep_rows.sum())
     st = state(arrivals + deps, deps)
     prep.play(prep.kp, dr, st, *ext)
-    assert st.si[ks.STATUS] == 0
+    assert st.int_slots[ks.STATUS] == 0
     return tally.finish(kernel._Counters(plan, st, incs, arrivals))
 
 
@@ -241,21 +241,21 @@ def _poison(arena) -> None:
     """Garbage wherever ``Arena.clean`` leaves the last replication's values: what the
     loop reads there before writing shows up in the metrics (or crashes)."""
     st = arena.state
-    tickets = int(st.si[ks.NTK])
+    tickets = int(st.int_slots[ks.TICKETS])
     garbage = {np.dtype(np.int64): 987_654_321, np.dtype(np.float64): np.nan,
                np.dtype(np.bool_): True}
     for groups in ks.ASSIGNED.values():
         for names in groups.values():
             for name in names:
                 getattr(st, name)[:] = garbage[getattr(st, name).dtype]
-    for name in ("q_key", "q_tid", "ready", "waiting"):
+    for name in ("queue_key", "queue_part", "ready_ring", "board_ring"):
         getattr(st, name)[:] = garbage[getattr(st, name).dtype]
     for names in ks.ADDED.values():
         for name in names:
             getattr(st, name)[:tickets] = garbage[getattr(st, name).dtype]
     for buf in arena._small:
         buf[:] = garbage[buf.dtype]
-    st.si[ks.NTK] = tickets  # what clean() reads to know how far tickets went
+    st.int_slots[ks.TICKETS] = tickets  # what clean() reads to know how far tickets went
 
 
 @pytest.mark.parametrize("build", [

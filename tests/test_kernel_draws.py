@@ -43,13 +43,13 @@ def reachable(plan: Plan, kp, d) -> np.ndarray:
             a, alert = dep_app[r - d.n_inc], d.dep_alert[r - d.n_inc]
             if not d.fail[r - d.n_inc] < plan.apps[a].change_failure_rate:
                 continue
-        for j in range(kp.entry[a] if alert else 0, len(plan.apps[a].tiers)):
+        for j in range(kp.app_alert_entry[a] if alert else 0, len(plan.apps[a].tiers)):
             out[r, j, [PICKUP, WORK]] = True
             u = d.tier[r, j, ROUTE]
-            if kp.t_last[a, j] or u < kp.t_resolve[a, j]:
+            if kp.tier_last[a, j] or u < kp.tier_resolve[a, j]:
                 break
             out[r, j, HANDOFF] = True
-            out[r, j, [TRIAGE, REPICKUP]] = u < kp.t_resolve[a, j] + kp.t_misroute[a, j]
+            out[r, j, [TRIAGE, REPICKUP]] = u < kp.tier_resolve[a, j] + kp.tier_misroute[a, j]
     return out
 
 

@@ -143,45 +143,46 @@ class _Counters:
 
     def __init__(self, plan: Plan, st, incs, arrivals: int | None = None):
         self.summarise = _prepared(plan).summarise
-        si, sf = st.si.tolist(), st.sf.tolist()
+        si, sf = st.int_slots.tolist(), st.float_slots.tolist()
         nT = len(plan.teams)
         self.plan, self.nT, self.week = plan, nT, plan.week
-        self.W, self.H, self.end = plan.warmup, plan.horizon, sf[ks.END]
+        self.W, self.H, self.end = plan.warmup, plan.horizon, sf[ks.RUN_END]
         self.always = plan.scenario.calendar.always
         self.incidents = incs
         self.undetected = None if arrivals is None else \
             sum(len(inc.detect_array) for inc in incs) - arrivals
-        self.q_last, self.q_area, self.q_n = st.q_last, st.q_area, st.qlen
-        self.q_mark = st.q_mark
+        self.q_last, self.q_area, self.q_n = st.team_queue_since, st.team_queue_area, st.team_queue
+        self.q_mark = st.team_queue_at_mark
         self.busy_work, self.away, self.labour = st.busy_work, st.away, st.labour
-        self.t_tickets, self.t_resolved, self.t_deploys = st.t_tickets, st.t_resolved, \
-            st.t_deploys
-        self.t_work_sum, self.t_work_n = st.t_work_sum, st.t_work_n
+        self.t_tickets, self.t_resolved, self.t_deploys = st.team_tickets, st.team_resolved, \
+            st.team_deploys
+        self.t_work_sum, self.t_work_n = st.team_work_sum, st.team_work_count
         self.toil_hours, self.unpaid = st.toil_hours, st.unpaid
         self.callout_cost, self.callouts = st.callout_cost, st.callouts
-        done = np.flatnonzero(~st.tk_open[:si[ks.NTK]])
-        done = done[st.tk_end[done] > self.W]  # outages that reach into the window
-        self.outages = (st.tk_app[done], st.tk_prio[done], st.tk_start[done], st.tk_end[done])
-        self.measured = si[ks.NMEASURED]
+        done = np.flatnonzero(~st.ticket_open[:si[ks.TICKETS]])
+        done = done[st.ticket_resolved[done] > self.W]  # outages that reach into the window
+        self.outages = (st.ticket_app[done], st.ticket_prio[done], st.ticket_opened[done],
+                        st.ticket_resolved[done])
+        self.measured = si[ks.MEASURED_TICKETS]
         self.open = {}
-        tids = np.flatnonzero(st.tk_open[:si[ks.NTK]])
+        tids = np.flatnonzero(st.ticket_open[:si[ks.TICKETS]])
         for tid, app, prio, start, measured in zip(
-                tids.tolist(), st.tk_app[tids].tolist(), st.tk_prio[tids].tolist(),
-                st.tk_start[tids].tolist(), st.tk_measured[tids].tolist(), strict=True):
+                tids.tolist(), st.ticket_app[tids].tolist(), st.ticket_prio[tids].tolist(),
+                st.ticket_opened[tids].tolist(), st.ticket_measured[tids].tolist(), strict=True):
             tk = [None] * (MEASURED + 1)
             tk[APP], tk[PRIO], tk[START], tk[MEASURED] = app, prio, start, measured
             self.open[tid] = tk
-        nttr, nwaits = si[ks.NTTR], si[ks.NWAITS]
+        nttr, nwaits = si[ks.TTR_COUNT], si[ks.WAITS_COUNT]
         self.ttr, self.ttr_prio = st.ttr[:nttr], st.ttr_prio[:nttr]
-        self.lead = st.lead[:si[ks.NLEAD]]
+        self.lead = st.lead[:si[ks.LEAD_COUNT]]
         self.waits, self.waits_team = st.waits[:nwaits], st.waits_team[:nwaits]
-        self.i_handoffs, self.i_reass = si[ks.I_HANDOFFS], si[ks.I_REASS]
-        self.i_qwait, self.i_hdelay = sf[ks.I_QWAIT], sf[ks.I_HDELAY]
-        self.i_flow, self.i_flow_n = sf[ks.I_FLOW], si[ks.I_FLOW_N]
-        self.d_demand, self.d_done = si[ks.D_DEMAND], si[ks.D_DONE]
-        self.backlog, self.backlog_at_mark = si[ks.BACKLOG], si[ks.BACKLOG_MARK]
+        self.i_handoffs, self.i_reass = si[ks.INCIDENT_HANDOFFS], si[ks.INCIDENT_REASSIGNMENTS]
+        self.i_qwait, self.i_hdelay = sf[ks.INCIDENT_QUEUE_WAIT], sf[ks.INCIDENT_HANDOFF_DELAY]
+        self.i_flow, self.i_flow_n = sf[ks.INCIDENT_FLOW], si[ks.INCIDENT_FLOW_COUNT]
+        self.d_demand, self.d_done = si[ks.DEPLOYS_DEMANDED], si[ks.DEPLOYS_DONE]
+        self.backlog, self.backlog_at_mark = si[ks.BACKLOG], si[ks.BACKLOG_AT_MARK]
         self.overflow = bool(si[ks.OVERFLOW])
-        self.callout_opex, self.callout_capex = sf[ks.C_OPEX], sf[ks.C_CAPEX]
+        self.callout_opex, self.callout_capex = sf[ks.CALLOUT_OPEX], sf[ks.CALLOUT_CAPEX]
 
 
 def run_replication(plan_or_scenario, replication: int, seed: int):
@@ -200,12 +201,12 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
         deps = int(dr.dep_rows.sum())
         st = _state(plan, caps, n_arrive + deps, deps)
         prep.play(prep.kp, dr, st, *ext)
-        status = int(st.si[ks.STATUS])
+        status = int(st.int_slots[ks.STATUS])
         if status == 0:
             break
         # replayed from scratch with room to spare: the result does not change
-        size = {"rework": caps["rework"], "events": len(st.ev_t),
-                "queue": st.q_key.shape[1], "waits": len(st.waits)}
+        size = {"rework": caps["rework"], "events": len(st.event_time),
+                "queue": st.queue_key.shape[1], "waits": len(st.waits)}
         caps[grow[status]] = 2 * size[grow[status]]
     return tally.finish(_Counters(plan, st, incs, n_arrive))
 

@@ -1,12 +1,13 @@
-"""The compiled event loop: ``replication`` and ``changes`` in numba.
+"""The compiled event loop: incidents through tiers, pools and rotas, and deployments.
 
-Each function mirrors the Python method of the same name (``Replication._enqueue`` is
-``enqueue`` here), statement for statement, so both engines play the same events in the
-same order, draw the same sequence numbers and add up the same sums
-(tests/test_kernel.py holds them to it). A ticket has one part (team visit) at a time:
-the kernel does not play swarms (see ``kernel_plan.ineligible``), so a part's fields
-live with its ticket. ``s`` is a view of one ``kernel_struct`` holding the scenario, the
-replication's random numbers and its state.
+One function per step of docs/model.md (``arrive``, ``enter_tier``, ``enqueue``,
+``fill``, ``attach``, ``start``, ``done``, ``escalate``, ``bounce``, ``resolve``; for
+deployments ``dep_request`` to ``dep_done``), each on ``s``: a view of one
+``kernel_struct`` holding the plan (``kernel_plan.KPlan``), the replication's random
+numbers (``kernel_draws.Draws``) and its state (``kernel_state.State``). A ticket's visit
+to a tier engages one team, or several for a swarm: each engagement is a *part*, and
+part ``k`` of ticket ``t`` is number ``t * max_parts + k``. ``WHORUNSIT_JIT=0`` runs this
+same source as plain Python (engine/compiled.py).
 """
 
 from __future__ import annotations
@@ -17,33 +18,33 @@ from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORU
 from whorunsit.engine.loop.kernel_heaps import (
     pop_event,
     push,
-    q_pop,
-    q_push,
-    rb_append,
-    rb_appendleft,
-    rb_popleft,
+    queue_pop,
+    queue_push,
+    ring_append,
+    ring_appendleft,
+    ring_popleft,
 )
 from whorunsit.engine.loop.kernel_state import (
     BACKLOG,
-    BACKLOG_MARK,
-    D_DEMAND,
-    D_PREEMPTED,
-    END,
-    EVN,
+    BACKLOG_AT_MARK,
+    CHANGE_INCIDENTS,
+    DEPLOYMENTS,
+    DEPLOYS_DEMANDED,
+    DEPLOYS_PREEMPTED,
+    EVENTS,
     FULL_REWORK,
-    NDEP,
-    NMEASURED,
-    NOPEN,
+    LAST_SEQ,
+    MEASURED_TICKETS,
     NOW,
-    NTK,
+    OPEN_TICKETS,
     OVERFLOW,
-    SEG,
-    SEG_END,
-    SEG_START,
-    SEQ,
+    PARTS_WAITING,
+    RUN_END,
+    SEGMENT_END,
+    SEGMENT_KIND,
+    SEGMENT_START,
     STATUS,
-    T_CHANGE,
-    WAITING,
+    TICKETS,
 )
 from whorunsit.engine.loop.kernel_struct import make, prefetch, view
 from whorunsit.engine.loop.kernel_tally import (
@@ -101,30 +102,30 @@ AHEAD = 4
 # -- calendar ------------------------------------------------------------------------------
 @jit
 def flip(s, index):
-    start = s.flip_t[index]
-    kind = s.flip_k[index]
-    end = s.flip_t[index + 1] if index + 1 < len(s.flip_t) else s.H
-    s.si[SEG] = kind
-    nT = len(s.resp)
+    start = s.flip_time[index]
+    kind = s.flip_kind[index]
+    end = s.flip_time[index + 1] if index + 1 < len(s.flip_time) else s.horizon
+    s.int_slots[SEGMENT_KIND] = kind
+    n_teams = len(s.responders)
     if kind == SEG_WORK:
-        for t in range(nT):
-            s.cap[t] = working_capacity(s, t, start, end) if s.toil_balance[t] > 0.0 \
-                else s.resp[t]
+        for t in range(n_teams):
+            s.pool_capacity[t] = working_capacity(s, t, start, end) if s.toil_balance[t] > 0.0 \
+                else s.responders[t]
     else:
-        for t in range(nT):
-            s.cap[t] = 0
-    for r in range(len(s.r_oncall)):
-        s.cap[nT + r] = s.r_oncall[r] if s.r_cov[r, kind] else 0
-    s.sf[SEG_START] = start
-    s.sf[SEG_END] = end
+        for t in range(n_teams):
+            s.pool_capacity[t] = 0
+    for r in range(len(s.rota_on_call)):
+        s.pool_capacity[n_teams + r] = s.rota_on_call[r] if s.rota_covers[r, kind] else 0
+    s.float_slots[SEGMENT_START] = start
+    s.float_slots[SEGMENT_END] = end
     rehome(s)
-    for p in range(len(s.cap)):
-        if s.q_len[p] > 0 or (p < nT and s.npols[p] > 0):
+    for p in range(len(s.pool_capacity)):
+        if s.queue_length[p] > 0 or (p < n_teams and s.team_policy_count[p] > 0):
             fill(s, p)
-    for pol in range(len(s.performer)):
-        if not s.haswin[pol] and s.performer[pol] >= 0:
+    for pol in range(len(s.policy_performer)):
+        if not s.policy_has_windows[pol] and s.policy_performer[pol] >= 0:
             window(s, pol, kind == SEG_WORK)
-        elif s.performer[pol] >= 0:
+        elif s.policy_performer[pol] >= 0:
             dispatch(s, pol)
 
 
@@ -132,25 +133,25 @@ def flip(s, index):
 def rehome(s):
     """Move every waiting part to the pool that serves it in the new segment, in key
     order (``home`` may ask best endeavours, which numbers events)."""
-    if s.si[WAITING] == 0:
+    if s.int_slots[PARTS_WAITING] == 0:
         return
-    keys, parts = s.re_key, s.re_tid
+    keys, parts = s.rehome_key, s.rehome_part
     n = 0
-    for p in range(len(s.q_len)):
-        for k in range(s.q_len[p]):
-            key = s.q_key[p, k]
-            part = s.q_tid[p, k]
-            if s.p_token[part] == key & SEQ_MASK:
+    for p in range(len(s.queue_length)):
+        for k in range(s.queue_length[p]):
+            key = s.queue_key[p, k]
+            part = s.queue_part[p, k]
+            if s.part_token[part] == key & SEQ_MASK:
                 keys[n] = key
                 parts[n] = part
                 n += 1
-        s.q_len[p] = 0
+        s.queue_length[p] = 0
     _sort_pairs(keys, parts, n)
     for m in range(n):
         part = parts[m]
         p = home(s, part)
-        s.p_pool[part] = p
-        q_push(s, p, keys[m], part)
+        s.part_pool[part] = p
+        queue_push(s, p, keys[m], part)
 
 
 @jit
@@ -184,117 +185,117 @@ def _sift(keys, values, i, n):
 # -- incidents: arrival and tiers ----------------------------------------------------------
 @hot
 def new_ticket(s, a, prio, start, alert, row):
-    tid = s.si[NTK]
-    s.si[NTK] = tid + 1
-    s.tk_app[tid] = a
-    s.tk_prio[tid] = prio
-    s.tk_start[tid] = start
-    s.tk_alert[tid] = alert
-    s.tk_row[tid] = row
-    s.tk_phase[tid] = NORMAL
-    s.tk_kf[tid] = 1.0
-    measured = start >= s.W
-    s.tk_measured[tid] = measured
+    ticket = s.int_slots[TICKETS]
+    s.int_slots[TICKETS] = ticket + 1
+    s.ticket_app[ticket] = a
+    s.ticket_prio[ticket] = prio
+    s.ticket_opened[ticket] = start
+    s.ticket_alert[ticket] = alert
+    s.ticket_row[ticket] = row
+    s.ticket_phase[ticket] = NORMAL
+    s.ticket_knowledge[ticket] = 1.0
+    measured = start >= s.warmup
+    s.ticket_measured[ticket] = measured
     if measured:
-        s.si[NMEASURED] += 1
-    s.tk_open[tid] = True
-    s.si[NOPEN] += 1
-    return tid
+        s.int_slots[MEASURED_TICKETS] += 1
+    s.ticket_open[ticket] = True
+    s.int_slots[OPEN_TICKETS] += 1
+    return ticket
 
 
 @jit
 def arrive(s, a, i):
     row = s.inc_off[a] + i
-    tid = new_ticket(s, a, s.inc_prio[row], s.inc_start[row], s.inc_alert[row], row)
-    enter_tier(s, tid, entry_tier(s, tid))
+    ticket = new_ticket(s, a, s.inc_prio[row], s.inc_start[row], s.inc_alert[row], row)
+    enter_tier(s, ticket, entry_tier(s, ticket))
 
 
 @hot
-def entry_tier(s, tid):
-    return s.entry[s.tk_app[tid]] if s.tk_alert[tid] else 0
+def entry_tier(s, ticket):
+    return s.app_alert_entry[s.ticket_app[ticket]] if s.ticket_alert[ticket] else 0
 
 
 @jit
 def change_incident(s, a, row):
     """A failed deployment raises an incident now, detected after its delay."""
-    now = s.sf[NOW]
-    tid = new_ticket(s, a, s.dep_prio[row], now, s.dep_alert[row], s.n_inc + row)
-    if s.tk_measured[tid]:
-        s.si[T_CHANGE] += 1
-    push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, tid, 0)
+    now = s.float_slots[NOW]
+    ticket = new_ticket(s, a, s.dep_prio[row], now, s.dep_alert[row], s.n_inc + row)
+    if s.ticket_measured[ticket]:
+        s.int_slots[CHANGE_INCIDENTS] += 1
+    push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, ticket, 0)
 
 
 @hot
-def enter_tier(s, tid, j):
-    a = s.tk_app[tid]
-    channel = 1 if s.tk_alert[tid] else 0
-    team = s.t_team[a, j, channel]
-    kf = s.t_kf[a, j, channel]
-    swarm = s.t_nswarm[a, j, channel] > 1
+def enter_tier(s, ticket, j):
+    a = s.ticket_app[ticket]
+    channel = 1 if s.ticket_alert[ticket] else 0
+    team = s.tier_team[a, j, channel]
+    knowledge = s.tier_knowledge[a, j, channel]
+    swarm = s.tier_swarm_size[a, j, channel] > 1
     if not swarm and team == s.sre_team[a] and not sre_keeps_pager(s, a, team):
         # the error budget is spent or SRE are over their ops cap: the pager goes back
-        team = s.owner[a]
-        kf = 1.0
-    s.tk_tier[tid] = j
-    s.tk_phase[tid] = NORMAL
-    s.tk_teams[tid] = team
-    s.tk_swarm[tid] = swarm
-    s.tk_kf[tid] = kf
+        team = s.app_owner[a]
+        knowledge = 1.0
+    s.ticket_tier[ticket] = j
+    s.ticket_phase[ticket] = NORMAL
+    s.ticket_team[ticket] = team
+    s.ticket_swarm[ticket] = swarm
+    s.ticket_knowledge[ticket] = knowledge
     if swarm:
-        join_swarm(s, tid)
+        join_swarm(s, ticket)
     else:
-        join(s, tid, team)
+        join(s, ticket, team)
 
 
 @jit
 def sre_keeps_pager(s, a, team):
-    period, _ = pydivmod(s.sf[NOW], s.sre_period[a])
-    if s.spent[a, int(period)] > s.sre_budget[a]:
+    period, _ = pydivmod(s.float_slots[NOW], s.sre_period[a])
+    if s.budget_spent[a, int(period)] > s.sre_budget[a]:
         return False
-    return trailing_load(s, team) < s.sre_cap[a]
+    return trailing_load(s, team) < s.sre_ops_cap[a]
 
 
 @hot
 def new_part(s, part, team, now):
-    s.p_team[part] = team
-    s.p_pool[part] = -2
-    s.p_qenter[part] = now
-    s.p_attach[part] = -1.0
-    s.p_token[part] = 0
-    s.p_asked[part] = False
+    s.part_team[part] = team
+    s.part_pool[part] = -2
+    s.part_queued[part] = now
+    s.part_attached[part] = -1.0
+    s.part_token[part] = 0
+    s.part_asked[part] = False
 
 
 @hot
-def join(s, tid, team):
-    now = s.sf[NOW]
-    s.tk_qstart[tid] = now
-    part = tid * s.max_parts
+def join(s, ticket, team):
+    now = s.float_slots[NOW]
+    s.ticket_queued[ticket] = now
+    part = ticket * s.max_parts
     new_part(s, part, team, now)
-    s.tk_nparts[tid] = 1
-    s.tk_pending[tid] = 1
+    s.ticket_parts[ticket] = 1
+    s.ticket_pending[ticket] = 1
     enqueue(s, part)
 
 
 @jit
-def join_swarm(s, tid):
+def join_swarm(s, ticket):
     """A swarm calls its teams in one fixed order (by team), each once the previous has
     a responder on the bridge: two swarms then never wait on each other."""
-    now = s.sf[NOW]
-    s.tk_qstart[tid] = now
-    a = s.tk_app[tid]
-    j = s.tk_tier[tid]
-    channel = 1 if s.tk_alert[tid] else 0
-    n = s.t_nswarm[a, j, channel]
-    first = tid * s.max_parts
+    now = s.float_slots[NOW]
+    s.ticket_queued[ticket] = now
+    a = s.ticket_app[ticket]
+    j = s.ticket_tier[ticket]
+    channel = 1 if s.ticket_alert[ticket] else 0
+    n = s.tier_swarm_size[a, j, channel]
+    first = ticket * s.max_parts
     for k in range(n):
-        new_part(s, first + k, s.t_swarm[a, j, channel, k], now)
-    s.tk_nparts[tid] = n
-    s.tk_pending[tid] = n
+        new_part(s, first + k, s.tier_swarm[a, j, channel, k], now)
+    s.ticket_parts[ticket] = n
+    s.ticket_pending[ticket] = n
     enqueue(s, first)
 
 
-# The Python loop recurses: enqueue -> attach -> (a swarm's next part) enqueue -> fill
-# -> attach -> ... The compiled loop does the same steps in the same order without
+# Placing a part is naturally recursive: enqueue -> attach -> (a swarm's next part)
+# enqueue -> fill -> attach -> ... The loop takes the same steps in the same order without
 # recursion (numba cannot cache a recursive function: numba issue #6061): ``place``
 # follows a chain of parts that find a responder at once, and ``fill`` keeps the pools
 # still to be filled on an explicit stack, innermost last.
@@ -310,22 +311,23 @@ def place(s, part):
     """``enqueue`` up to its fill: a part that finds a free responder attaches, and a
     swarm's next part is placed in turn. The pool to fill then, or -1."""
     while part >= 0:
-        tid = part // s.max_parts
-        s.si[SEQ] += 1
-        sq = s.si[SEQ]
-        s.p_token[part] = sq
-        p = s.p_team[part] if s.si[SEG] == SEG_WORK else home(s, part)
-        s.p_pool[part] = p
-        if s.q_len[p] == 0 and s.busy[p] < s.cap[p]:
+        ticket = part // s.max_parts
+        s.int_slots[LAST_SEQ] += 1
+        sq = s.int_slots[LAST_SEQ]
+        s.part_token[part] = sq
+        p = s.part_team[part] if s.int_slots[SEGMENT_KIND] == SEG_WORK else home(s, part)
+        s.part_pool[part] = p
+        if s.queue_length[p] == 0 and s.pool_busy[p] < s.pool_capacity[p]:
             part = attach(s, part, p, False)
             continue
-        s.si[WAITING] += 1
-        queue_change(s, s.p_team[part], 1)
-        if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
-            s.si[OVERFLOW] = 1
-        q_push(s, p, s.tk_prio[tid] * PRIO_SHIFT + sq, part)
-        if p < len(s.resp) and s.busy[p] >= s.cap[p] and s.stack_n[p] > 0 \
-                and s.si[SEG] == SEG_WORK:
+        s.int_slots[PARTS_WAITING] += 1
+        queue_change(s, s.part_team[part], 1)
+        if s.int_slots[PARTS_WAITING] + s.int_slots[BACKLOG] > QUEUE_CAP:
+            s.int_slots[OVERFLOW] = 1
+        queue_push(s, p, s.ticket_prio[ticket] * PRIO_SHIFT + sq, part)
+        if p < len(s.responders) and s.pool_busy[p] >= s.pool_capacity[p] \
+                and s.holding_count[p] > 0 \
+                and s.int_slots[SEGMENT_KIND] == SEG_WORK:
             preempt(s, p)
         return p
     return -1
@@ -334,29 +336,29 @@ def place(s, part):
 @jit
 def home(s, part):
     """The pool a waiting part belongs to now (asking best endeavours on the way)."""
-    tid, k = divmod(part, s.max_parts)
-    team = s.p_team[part]
-    seg = s.si[SEG]
-    if seg == SEG_WORK or not s.callout[s.tk_prio[tid]]:
+    ticket, k = divmod(part, s.max_parts)
+    team = s.part_team[part]
+    seg = s.int_slots[SEGMENT_KIND]
+    if seg == SEG_WORK or not s.prio_calls_out[s.ticket_prio[ticket]]:
         return team
-    r = s.cover[s.tk_app[tid], team, seg]
+    r = s.app_cover[s.ticket_app[ticket], team, seg]
     if r >= 0:
-        return len(s.resp) + r
-    if s.be[team] and not s.p_asked[part]:
-        s.p_asked[part] = True
-        row = s.tk_row[tid]
-        j = s.tk_tier[tid]
-        turn = PHI * (k + 3 * s.tk_phase[tid])
-        if (s.tier[row, j, BE_U] + turn) % 1.0 < s.be_p[team]:
+        return len(s.responders) + r
+    if s.best_endeavours[team] and not s.part_asked[part]:
+        s.part_asked[part] = True
+        row = s.ticket_row[ticket]
+        j = s.ticket_tier[ticket]
+        turn = PHI * (k + 3 * s.ticket_phase[ticket])
+        if (s.tier[row, j, BE_U] + turn) % 1.0 < s.be_answer_chance[team]:
             delay = be_delay(s, team, (s.tier[row, j, BE_DELAY_U] + turn) % 1.0)
-            push(s, s.sf[NOW] + delay, EV_ANSWER, part, s.p_token[part])
+            push(s, s.float_slots[NOW] + delay, EV_ANSWER, part, s.part_token[part])
     return team
 
 
 @jit
 def answer(s, part, token):
     """Best endeavours answered: take the part if it is still waiting out of hours."""
-    if s.p_token[part] != token or s.si[SEG] == SEG_WORK:
+    if s.part_token[part] != token or s.int_slots[SEGMENT_KIND] == SEG_WORK:
         return
     nxt = attach(s, part, BEST_ENDEAVOURS, True)
     if nxt >= 0:
@@ -368,14 +370,14 @@ def fill(s, p):
     """Give pool p's free responders their waiting parts in order; then, with people
     still free, its deployments. A swarm's next part placed on the way may need a fill
     of its own, done before this one goes on (see ``enqueue``)."""
-    stack = s.fills
+    stack = s.fill_stack
     stack[0] = p
     depth = 1
     while depth > 0:
         p = stack[depth - 1]
-        if s.q_len[p] > 0 and s.busy[p] < s.cap[p]:
-            key, part = q_pop(s, p)
-            if s.p_token[part] == key & SEQ_MASK:
+        if s.queue_length[p] > 0 and s.pool_busy[p] < s.pool_capacity[p]:
+            key, part = queue_pop(s, p)
+            if s.part_token[part] == key & SEQ_MASK:
                 nxt = attach(s, part, p, True)
                 if nxt >= 0:
                     inner = place(s, nxt)
@@ -384,48 +386,48 @@ def fill(s, p):
                         depth += 1
             continue
         depth -= 1
-        if p < len(s.resp) and s.busy[p] < s.cap[p]:
-            for k in range(s.npols[p]):
-                dispatch(s, s.pols[p, k])
+        if p < len(s.responders) and s.pool_busy[p] < s.pool_capacity[p]:
+            for k in range(s.team_policy_count[p]):
+                dispatch(s, s.team_policies[p, k])
 
 
 @hot
 def attach(s, part, p, queued):
     """A responder takes the part. The swarm's next part, to be placed now, or -1."""
-    s.p_token[part] = -1
-    s.p_pool[part] = p
-    s.p_attach[part] = s.sf[NOW]
+    s.part_token[part] = -1
+    s.part_pool[part] = p
+    s.part_attached[part] = s.float_slots[NOW]
     if p >= 0:
-        s.busy[p] += 1
+        s.pool_busy[p] += 1
     if queued:
-        s.si[WAITING] -= 1
-        queue_change(s, s.p_team[part], -1)
-    tid = part // s.max_parts
-    s.tk_pending[tid] -= 1
-    if s.tk_pending[tid] == 0:
-        start(s, tid)
+        s.int_slots[PARTS_WAITING] -= 1
+        queue_change(s, s.part_team[part], -1)
+    ticket = part // s.max_parts
+    s.ticket_pending[ticket] -= 1
+    if s.ticket_pending[ticket] == 0:
+        start(s, ticket)
         return -1
-    s.p_qenter[part + 1] = s.sf[NOW]  # the swarm's next team is called
+    s.part_queued[part + 1] = s.float_slots[NOW]  # the swarm's next team is called
     return part + 1
 
 
 @hot
-def start(s, tid):
+def start(s, ticket):
     """Every engaged responder is here: the visit's pickup and work begin."""
-    now = s.sf[NOW]
-    phase = s.tk_phase[tid]
-    row = s.tk_row[tid]
-    j = s.tk_tier[tid]
-    nT = len(s.resp)
-    first = tid * s.max_parts
+    now = s.float_slots[NOW]
+    phase = s.ticket_phase[ticket]
+    row = s.ticket_row[ticket]
+    j = s.ticket_tier[ticket]
+    n_teams = len(s.responders)
+    first = ticket * s.max_parts
     if phase == NORMAL:
         pick = s.tier[row, j, PICKUP]
-        work = s.tier[row, j, WORK] * s.tk_kf[tid]
-        p = s.p_pool[first]
-        if p >= nT and s.tk_nparts[tid] == 1:
-            r = p - nT
-            if on_call_team(s, r) != s.p_team[first]:
-                work *= s.r_kf[r]
+        work = s.tier[row, j, WORK] * s.ticket_knowledge[ticket]
+        p = s.part_pool[first]
+        if p >= n_teams and s.ticket_parts[ticket] == 1:
+            r = p - n_teams
+            if on_call_team(s, r) != s.part_team[first]:
+                work *= s.rota_knowledge[r]
     elif phase == REASSESS:
         pick = s.tier[row, j, REPICKUP]
         work = 0.0
@@ -433,93 +435,93 @@ def start(s, tid):
         pick = 0.0
         work = s.tier[row, j, TRIAGE]
     end = now + pick + work
-    if s.tk_measured[tid]:
-        s.tk_qwait[tid] += now - s.tk_qstart[tid]
+    if s.ticket_measured[ticket]:
+        s.ticket_queue_wait[ticket] += now - s.ticket_queued[ticket]
         if phase == NORMAL:
-            s.tk_worked[tid] += work
+            s.ticket_worked[ticket] += work
         elif phase == MISROUTED:
-            s.tk_hdelay[tid] += work
-    for k in range(s.tk_nparts[tid]):
-        engaged(s, tid, first + k, end, work if phase != REASSESS else -1.0)
-    push(s, end, EV_DONE, tid, 0)
+            s.ticket_handoff_delay[ticket] += work
+    for k in range(s.ticket_parts[ticket]):
+        engaged(s, ticket, first + k, end, work if phase != REASSESS else -1.0)
+    push(s, end, EV_DONE, ticket, 0)
 
 
 @jit
-def done(s, tid):
-    n = s.tk_nparts[tid]
-    first = tid * s.max_parts
+def done(s, ticket):
+    n = s.ticket_parts[ticket]
+    first = ticket * s.max_parts
     for k in range(n):  # the pools freed, kept before the ticket moves on
-        freed = s.p_pool[first + k]
-        s.freed[k] = freed
+        freed = s.part_pool[first + k]
+        s.freed_pools[k] = freed
         if freed >= 0:
-            s.busy[freed] -= 1
-    phase = s.tk_phase[tid]
-    j = s.tk_tier[tid]
-    a = s.tk_app[tid]
-    row = s.tk_row[tid]
+            s.pool_busy[freed] -= 1
+    phase = s.ticket_phase[ticket]
+    j = s.ticket_tier[ticket]
+    a = s.ticket_app[ticket]
+    row = s.ticket_row[ticket]
     if phase == NORMAL:
         u = s.tier[row, j, ROUTE]
-        resolve_p = s.t_resolve[a, j]
-        if s.t_last[a, j] or u < resolve_p:
-            resolve(s, tid)
-        elif u < resolve_p + s.t_misroute[a, j]:
+        resolve_p = s.tier_resolve[a, j]
+        if s.tier_last[a, j] or u < resolve_p:
+            resolve(s, ticket)
+        elif u < resolve_p + s.tier_misroute[a, j]:
             # ping-pong: handed to a wrong team, bounced back, re-assessed, escalated
-            s.tk_reass[tid] += 1
-            s.tk_handoffs[tid] += 1
-            if s.t_mteam[a, j] >= 0:
-                s.tk_phase[tid] = MISROUTED
-                join(s, tid, s.t_mteam[a, j])
+            s.ticket_reassignments[ticket] += 1
+            s.ticket_handoffs[ticket] += 1
+            if s.tier_misroute_team[a, j] >= 0:
+                s.ticket_phase[ticket] = MISROUTED
+                join(s, ticket, s.tier_misroute_team[a, j])
             else:
                 triage = s.tier[row, j, TRIAGE]
-                if s.tk_measured[tid]:
-                    s.tk_hdelay[tid] += triage
-                push(s, s.sf[NOW] + triage, EV_BOUNCE, tid, 0)
+                if s.ticket_measured[ticket]:
+                    s.ticket_handoff_delay[ticket] += triage
+                push(s, s.float_slots[NOW] + triage, EV_BOUNCE, ticket, 0)
         else:
-            escalate(s, tid, j)
+            escalate(s, ticket, j)
     elif phase == MISROUTED:
-        bounce(s, tid)
+        bounce(s, ticket)
     else:
-        escalate(s, tid, j)
+        escalate(s, ticket, j)
     for k in range(n):
-        freed = s.freed[k]
-        if freed >= 0 and (s.q_len[freed] > 0
-                           or (freed < len(s.resp) and s.npols[freed] > 0)):
+        freed = s.freed_pools[k]
+        if freed >= 0 and (s.queue_length[freed] > 0
+                           or (freed < len(s.responders) and s.team_policy_count[freed] > 0)):
             fill(s, freed)
 
 
 @jit
-def bounce(s, tid):
-    s.tk_handoffs[tid] += 1
-    s.tk_phase[tid] = REASSESS
-    if s.tk_swarm[tid]:
-        join_swarm(s, tid)
+def bounce(s, ticket):
+    s.ticket_handoffs[ticket] += 1
+    s.ticket_phase[ticket] = REASSESS
+    if s.ticket_swarm[ticket]:
+        join_swarm(s, ticket)
     else:
-        join(s, tid, s.tk_teams[tid])
+        join(s, ticket, s.ticket_team[ticket])
 
 
 @jit
-def escalate(s, tid, j):
-    s.tk_handoffs[tid] += 1
-    delay = s.tier[s.tk_row[tid], j, HANDOFF]
+def escalate(s, ticket, j):
+    s.ticket_handoffs[ticket] += 1
+    delay = s.tier[s.ticket_row[ticket], j, HANDOFF]
     if delay > 0.0:
-        if s.tk_measured[tid]:
-            s.tk_hdelay[tid] += delay
-        push(s, s.sf[NOW] + delay, EV_JOIN, tid, j + 1)
+        if s.ticket_measured[ticket]:
+            s.ticket_handoff_delay[ticket] += delay
+        push(s, s.float_slots[NOW] + delay, EV_JOIN, ticket, j + 1)
     else:
-        enter_tier(s, tid, j + 1)
+        enter_tier(s, ticket, j + 1)
 
 
 @jit
-def resolve(s, tid):
-    s.tk_open[tid] = False
-    s.si[NOPEN] -= 1
-    resolved(s, tid, s.tk_teams[tid])
+def resolve(s, ticket):
+    s.ticket_open[ticket] = False
+    s.int_slots[OPEN_TICKETS] -= 1
+    resolved(s, ticket, s.ticket_team[ticket])
 
 
 # -- deployments (``changes``) -------------------------------------------------------------
 @jit
 def dep_request(s, a, index, attempt):
-    pol = s.policy[a]
+    pol = s.app_policy[a]
     if pol < 0:
         return
     if attempt < ATTEMPTS:
@@ -528,58 +530,59 @@ def dep_request(s, a, index, attempt):
         local = s.dep_n[a] * ATTEMPTS + s.rework_used[a]
         s.rework_used[a] += 1
         if local >= s.dep_rows[a]:
-            s.si[STATUS] = FULL_REWORK
+            s.int_slots[STATUS] = FULL_REWORK
             return
     row = s.dep_off[a] + local
-    work = s.effort[row] if s.performer[pol] >= 0 else s.pipeline[row]
-    did = s.si[NDEP]
-    s.si[NDEP] = did + 1
-    now = s.sf[NOW]
-    s.d_app[did] = a
-    s.d_row[did] = row
-    s.d_attempt[did] = attempt
-    s.d_policy[did] = pol
-    s.d_req[did] = now
-    s.d_remain[did] = work
-    s.d_version[did] = 0
-    s.d_pool[did] = -1
-    s.d_end[did] = 0.0
-    s.d_index[did] = index
-    s.si[BACKLOG] += 1
-    if now >= s.W:
-        s.si[D_DEMAND] += 1
-    if s.si[WAITING] + s.si[BACKLOG] > QUEUE_CAP:
-        s.si[OVERFLOW] = 1
-    if s.approval[pol] == APPROVE_NONE:
-        dep_approved(s, did)
-    elif s.approval[pol] == APPROVE_BOARD:
-        rb_append(s.waiting, s.waiting_h, s.waiting_n, pol, did)
+    work = s.effort[row] if s.policy_performer[pol] >= 0 else s.pipeline[row]
+    deploy = s.int_slots[DEPLOYMENTS]
+    s.int_slots[DEPLOYMENTS] = deploy + 1
+    now = s.float_slots[NOW]
+    s.deploy_app[deploy] = a
+    s.deploy_row[deploy] = row
+    s.deploy_attempt[deploy] = attempt
+    s.deploy_policy[deploy] = pol
+    s.deploy_requested[deploy] = now
+    s.deploy_remaining[deploy] = work
+    s.deploy_version[deploy] = 0
+    s.deploy_pool[deploy] = -1
+    s.deploy_end[deploy] = 0.0
+    s.deploy_index[deploy] = index
+    s.int_slots[BACKLOG] += 1
+    if now >= s.warmup:
+        s.int_slots[DEPLOYS_DEMANDED] += 1
+    if s.int_slots[PARTS_WAITING] + s.int_slots[BACKLOG] > QUEUE_CAP:
+        s.int_slots[OVERFLOW] = 1
+    if s.policy_approval[pol] == APPROVE_NONE:
+        dep_approved(s, deploy)
+    elif s.policy_approval[pol] == APPROVE_BOARD:
+        ring_append(s.board_ring, s.board_head, s.board_count, pol, deploy)
     else:
-        push(s, now + s.approval_delay[row], EV_APPROVED, did, 0)
+        push(s, now + s.approval_delay[row], EV_APPROVED, deploy, 0)
 
 
 @jit
-def dep_approved(s, did):
-    pol = s.d_policy[did]
-    if s.performer[pol] < 0:
-        s.d_version[did] += 1
-        push(s, s.sf[NOW] + s.d_remain[did], EV_DEP_DONE, did, s.d_version[did])
+def dep_approved(s, deploy):
+    pol = s.deploy_policy[deploy]
+    if s.policy_performer[pol] < 0:
+        s.deploy_version[deploy] += 1
+        push(s, s.float_slots[NOW] + s.deploy_remaining[deploy], EV_DEP_DONE, deploy,
+             s.deploy_version[deploy])
     else:
-        rb_append(s.ready, s.ready_h, s.ready_n, pol, did)
+        ring_append(s.ready_ring, s.ready_head, s.ready_count, pol, deploy)
         dispatch(s, pol)
 
 
 @jit
 def board(s, p):
-    n = s.waiting_n[p]
-    room = s.capacity[p] or n
+    n = s.board_count[p]
+    room = s.board_capacity[p] or n
     for _ in range(min(room, n)):
-        dep_approved(s, rb_popleft(s.waiting, s.waiting_h, s.waiting_n, p))
+        dep_approved(s, ring_popleft(s.board_ring, s.board_head, s.board_count, p))
 
 
 @jit
 def window(s, p, is_open):
-    s.win_open[p] = is_open
+    s.window_open[p] = is_open
     if is_open:
         dispatch(s, p)
 
@@ -587,87 +590,87 @@ def window(s, p, is_open):
 @jit
 def dispatch(s, p):
     """Start approved deployments of policy ``p`` while window, limit and people allow."""
-    if s.ready_n[p] == 0 or not s.win_open[p]:
+    if s.ready_count[p] == 0 or not s.window_open[p]:
         return
-    team = s.performer[p]
-    limit = s.conc[p]
-    while s.ready_n[p] > 0 and (limit == 0 or s.active[p] < limit):
-        if s.si[SEG] == SEG_WORK:
-            if s.busy[team] >= s.cap[team]:
+    team = s.policy_performer[p]
+    limit = s.policy_concurrency[p]
+    while s.ready_count[p] > 0 and (limit == 0 or s.deploys_active[p] < limit):
+        if s.int_slots[SEGMENT_KIND] == SEG_WORK:
+            if s.pool_busy[team] >= s.pool_capacity[team]:
                 return
             pool = team
-        elif s.crew[p] < s.crew_size[p]:
+        elif s.crew_busy[p] < s.policy_crew[p]:
             pool = -1
         else:
             return
-        dep_start(s, rb_popleft(s.ready, s.ready_h, s.ready_n, p), pool)
+        dep_start(s, ring_popleft(s.ready_ring, s.ready_head, s.ready_count, p), pool)
 
 
 @jit
-def dep_start(s, did, pool):
-    p = s.d_policy[did]
-    team = s.performer[p]
-    now = s.sf[NOW]
-    end = now + s.d_remain[did]
-    s.d_end[did] = end
-    s.d_pool[did] = pool
-    s.d_version[did] += 1
-    s.active[p] += 1
+def dep_start(s, deploy, pool):
+    p = s.deploy_policy[deploy]
+    team = s.policy_performer[p]
+    now = s.float_slots[NOW]
+    end = now + s.deploy_remaining[deploy]
+    s.deploy_end[deploy] = end
+    s.deploy_pool[deploy] = pool
+    s.deploy_version[deploy] += 1
+    s.deploys_active[p] += 1
     if pool >= 0:
-        s.busy[pool] += 1
-        s.stack[pool, s.stack_n[pool]] = did
-        s.stack_n[pool] += 1
+        s.pool_busy[pool] += 1
+        s.holding[pool, s.holding_count[pool]] = deploy
+        s.holding_count[pool] += 1
     else:
-        s.crew[p] += 1
+        s.crew_busy[p] += 1
     account(s, team, now, end, True, pool >= 0, 1.0)
-    push(s, end, EV_DEP_DONE, did, s.d_version[did])
+    push(s, end, EV_DEP_DONE, deploy, s.deploy_version[deploy])
 
 
 @jit
 def preempt(s, pool):
     """An incident needs this team's responder: the latest deployment steps aside."""
-    s.stack_n[pool] -= 1
-    did = s.stack[pool, s.stack_n[pool]]
-    now = s.sf[NOW]
-    account(s, pool, now, s.d_end[did], True, True, -1.0)
-    s.d_remain[did] = s.d_end[did] - now
-    s.d_version[did] += 1
-    s.d_pool[did] = -1
-    s.busy[pool] -= 1
-    p = s.d_policy[did]
-    s.active[p] -= 1
-    rb_appendleft(s.ready, s.ready_h, s.ready_n, p, did)
-    s.si[D_PREEMPTED] += 1
+    s.holding_count[pool] -= 1
+    deploy = s.holding[pool, s.holding_count[pool]]
+    now = s.float_slots[NOW]
+    account(s, pool, now, s.deploy_end[deploy], True, True, -1.0)
+    s.deploy_remaining[deploy] = s.deploy_end[deploy] - now
+    s.deploy_version[deploy] += 1
+    s.deploy_pool[deploy] = -1
+    s.pool_busy[pool] -= 1
+    p = s.deploy_policy[deploy]
+    s.deploys_active[p] -= 1
+    ring_appendleft(s.ready_ring, s.ready_head, s.ready_count, p, deploy)
+    s.int_slots[DEPLOYS_PREEMPTED] += 1
 
 
 @jit
-def dep_done(s, did, version):
-    if s.d_version[did] != version:
+def dep_done(s, deploy, version):
+    if s.deploy_version[deploy] != version:
         return  # pre-empted: this completion was cancelled
-    p = s.d_policy[did]
-    a = s.d_app[did]
-    pool = s.d_pool[did]
-    performer = s.performer[p]
+    p = s.deploy_policy[deploy]
+    a = s.deploy_app[deploy]
+    pool = s.deploy_pool[deploy]
+    performer = s.policy_performer[p]
     if performer >= 0:
-        s.active[p] -= 1
+        s.deploys_active[p] -= 1
         if pool >= 0:
-            s.busy[pool] -= 1
-            n = s.stack_n[pool]
+            s.pool_busy[pool] -= 1
+            n = s.holding_count[pool]
             k = 0
-            while s.stack[pool, k] != did:
+            while s.holding[pool, k] != deploy:
                 k += 1
             for m in range(k, n - 1):
-                s.stack[pool, m] = s.stack[pool, m + 1]
-            s.stack_n[pool] = n - 1
+                s.holding[pool, m] = s.holding[pool, m + 1]
+            s.holding_count[pool] = n - 1
         else:
-            s.crew[p] -= 1
-    s.si[BACKLOG] -= 1
-    deployed(s, s.d_req[did], performer if performer >= 0 else s.owner[a])
-    row = s.d_row[did]
-    if s.fail[row] < s.cfr[a]:
+            s.crew_busy[p] -= 1
+    s.int_slots[BACKLOG] -= 1
+    deployed(s, s.deploy_requested[deploy], performer if performer >= 0 else s.app_owner[a])
+    row = s.deploy_row[deploy]
+    if s.fail[row] < s.app_failure_rate[a]:
         change_incident(s, a, row)
-        if s.redeploy[p]:
-            dep_request(s, a, s.d_index[did], s.d_attempt[did] + 1)
+        if s.policy_redeploys[p]:
+            dep_request(s, a, s.deploy_index[deploy], s.deploy_attempt[deploy] + 1)
     if performer >= 0:
         if pool >= 0:
             fill(s, pool)
@@ -678,14 +681,14 @@ def dep_done(s, did, version):
 # -- the loop ------------------------------------------------------------------------------
 @jit
 def run(s, ext_t, ext_k, ext_a, ext_b):
-    """Play the replication; ``s.si[STATUS]`` says whether a capacity ran out."""
+    """Play the replication; ``s.int_slots[STATUS]`` says whether a capacity ran out."""
     n_ext = len(ext_t)
     i = 0
-    H = s.H
+    horizon = s.horizon
     now = 0.0
-    while s.si[OVERFLOW] == 0 and s.si[STATUS] == 0:
-        if s.si[EVN] > 0 and (i >= n_ext or s.ev_t[0] < ext_t[i]):
-            now, kind, x, y = s.ev_t[0], s.ev_k[0], s.ev_x[0], s.ev_y[0]
+    while s.int_slots[OVERFLOW] == 0 and s.int_slots[STATUS] == 0:
+        if s.int_slots[EVENTS] > 0 and (i >= n_ext or s.event_time[0] < ext_t[i]):
+            now, kind, x, y = s.event_time[0], s.event_kind[0], s.event_subject[0], s.event_arg[0]
             pop_event(s)
         elif i < n_ext:
             now, kind, x, y = ext_t[i], ext_k[i], ext_a[i], ext_b[i]
@@ -697,9 +700,9 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
                 prefetch(s.tier, row, 64)
         else:
             break
-        if now >= H:
+        if now >= horizon:
             break
-        s.sf[NOW] = now
+        s.float_slots[NOW] = now
         if kind == EV_DONE:
             done(s, x)
         elif kind == EV_JOIN:
@@ -725,10 +728,10 @@ def run(s, ext_t, ext_k, ext_a, ext_b):
         elif kind == EV_CAL:
             flip(s, x)
         elif kind == EV_MARK:
-            s.si[BACKLOG_MARK] = s.si[BACKLOG]
-            for t in range(s.qlen.shape[0]):
-                s.q_mark[t] = s.qlen[t]
-    s.sf[END] = max(s.sf[NOW], s.W) if s.si[OVERFLOW] else H
+            s.int_slots[BACKLOG_AT_MARK] = s.int_slots[BACKLOG]
+            for t in range(s.team_queue.shape[0]):
+                s.team_queue_at_mark[t] = s.team_queue[t]
+    s.float_slots[RUN_END] = max(s.float_slots[NOW], s.warmup) if s.int_slots[OVERFLOW] else horizon
 
 
 @njit(cache=True)

@@ -1,8 +1,8 @@
 """The mutable state of one compiled replication: flat arrays with fixed capacities.
 
-Python's lists, dicts and deques in ``replication``/``changes``/``tally`` become arrays
-indexed by ticket, deployment, pool or team; scalars live in two small arrays (``sf``
-floats, ``si`` integers) at the named positions below. Capacities are fixed up front;
+Arrays indexed by ticket, part (a ticket's visit to one team), deployment, pool
+(a team's working-hours responders, then each rota) or team; the scalars live in two
+small arrays at the named slots below. Capacities are fixed up front;
 when one runs out the loop stops with a status saying which, and ``kernel`` replays the
 replication with that capacity doubled (the result does not depend on capacities).
 """
@@ -13,103 +13,137 @@ from typing import NamedTuple
 
 import numpy as np
 
-# float scalars
-NOW, SEG_START, SEG_END, C_CAPEX, C_OPEX, I_QWAIT, I_HDELAY, I_FLOW, END = range(9)
-# integer scalars
-(SEQ, SEG, WAITING, BACKLOG, OVERFLOW, NTK, NDEP, EVN, I_HANDOFFS, I_REASS, I_FLOW_N,
- D_DONE, D_DEMAND, D_PREEMPTED, BACKLOG_MARK, NOPEN, NTTR, NLEAD, NWAITS,
- STATUS, NMEASURED, T_CHANGE) = range(22)
+# The loop's scalars live in two small arrays, one per type, each at a named slot
+# (``s.float_slots[NOW]`` is the clock): a structure field could not be written through
+# the loop's read-only view of the structure, an array element can.
+#
+# float slots
+NOW = 0                      # the clock: the time of the event being played
+SEGMENT_START = 1            # when the calendar segment now in force began
+SEGMENT_END = 2              # and when it ends
+CALLOUT_CAPEX = 3            # callout pay booked as capital expenditure
+CALLOUT_OPEX = 4             # and as operating expenditure
+INCIDENT_QUEUE_WAIT = 5      # summed over resolved measured incidents: hours queued
+INCIDENT_HANDOFF_DELAY = 6   # hours spent in handoffs (escalation delays, triage, bounces)
+INCIDENT_FLOW = 7            # sum of work / time to restore (flow efficiency)
+RUN_END = 8                  # when the replication stopped (the horizon, or an overflow)
+FLOAT_SLOTS = 9
+# integer slots
+LAST_SEQ = 0                 # the last sequence number given to an event or queued part
+SEGMENT_KIND = 1             # the calendar segment now in force (week.WORK, ...)
+PARTS_WAITING = 2            # parts in every queue
+BACKLOG = 3                  # deployments requested and not yet done
+OVERFLOW = 4                 # 1 once queues passed QUEUE_CAP: the run stops
+TICKETS = 5                  # tickets made so far (the next ticket's number)
+DEPLOYMENTS = 6              # deployments requested so far (the next one's number)
+EVENTS = 7                   # events in the heap
+INCIDENT_HANDOFFS = 8        # summed over resolved measured incidents
+INCIDENT_REASSIGNMENTS = 9   # the same, for reassignments (ping-pong)
+INCIDENT_FLOW_COUNT = 10     # incidents in INCIDENT_FLOW
+DEPLOYS_DONE = 11            # measured deployments done
+DEPLOYS_DEMANDED = 12        # measured deployments requested
+DEPLOYS_PREEMPTED = 13       # deployments an incident pushed aside
+BACKLOG_AT_MARK = 14         # BACKLOG at the end of the warm-up
+OPEN_TICKETS = 15            # tickets not yet resolved
+TTR_COUNT = 16               # entries written in ``ttr``
+LEAD_COUNT = 17              # entries written in ``lead``
+WAITS_COUNT = 18             # entries written in ``waits``
+STATUS = 19                  # 0, or the FULL_* capacity that ran out
+MEASURED_TICKETS = 20        # tickets opened after the warm-up
+CHANGE_INCIDENTS = 21        # of them, raised by failed deployments
+INT_SLOTS = 22
 # why a loop stopped early: a capacity ran out (0: it did not)
 FULL_REWORK, FULL_EVENTS, FULL_QUEUE, FULL_WAITS = 1, 2, 3, 4
 
 
 class State(NamedTuple):
-    sf: np.ndarray
-    si: np.ndarray
+    float_slots: np.ndarray
+    int_slots: np.ndarray
     # event heap, ordered by (time, sequence number)
-    ev_t: np.ndarray
-    ev_s: np.ndarray
-    ev_k: np.ndarray
-    ev_x: np.ndarray
-    ev_y: np.ndarray
+    event_time: np.ndarray
+    event_seq: np.ndarray      # ties in time: the earlier sequence number first
+    event_kind: np.ndarray     # events.EV_*
+    event_subject: np.ndarray  # the ticket, part, deployment, policy or flip it is about
+    event_arg: np.ndarray      # and one more integer (tier, token, version, open/shut)
     # pools (team working hours, then rotas): busy, capacity, queue heap of (key, ticket)
-    busy: np.ndarray
-    cap: np.ndarray
-    q_key: np.ndarray
-    q_tid: np.ndarray
-    q_len: np.ndarray
+    pool_busy: np.ndarray
+    pool_capacity: np.ndarray
+    queue_key: np.ndarray
+    queue_part: np.ndarray     # (pools, capacity) heap of waiting parts, by queue_key
+    queue_length: np.ndarray
     # tickets, and their parts: a visit engages one team, or several for a swarm; part
     # k of ticket t is index t * max_parts + k
-    tk_app: np.ndarray
-    tk_prio: np.ndarray
-    tk_start: np.ndarray
-    tk_alert: np.ndarray
-    tk_row: np.ndarray
-    tk_tier: np.ndarray
-    tk_handoffs: np.ndarray
-    tk_reass: np.ndarray
-    tk_qwait: np.ndarray
-    tk_hdelay: np.ndarray
-    tk_worked: np.ndarray
-    tk_phase: np.ndarray
-    tk_teams: np.ndarray
-    tk_qstart: np.ndarray
-    tk_kf: np.ndarray
-    tk_measured: np.ndarray
-    tk_open: np.ndarray
-    tk_end: np.ndarray         # when a ticket was resolved (read where not open)
-    tk_nparts: np.ndarray      # teams its current visit engages
-    tk_pending: np.ndarray     # of them, still to attach a responder
-    tk_swarm: np.ndarray       # whether the visit is its tier's swarm
-    p_team: np.ndarray
-    p_pool: np.ndarray
-    p_qenter: np.ndarray
-    p_attach: np.ndarray
-    p_token: np.ndarray
-    p_asked: np.ndarray
+    ticket_app: np.ndarray
+    ticket_prio: np.ndarray
+    ticket_opened: np.ndarray
+    ticket_alert: np.ndarray
+    ticket_row: np.ndarray     # its row in the draws (Draws.tier)
+    ticket_tier: np.ndarray
+    ticket_handoffs: np.ndarray
+    ticket_reassignments: np.ndarray
+    ticket_queue_wait: np.ndarray
+    ticket_handoff_delay: np.ndarray
+    ticket_worked: np.ndarray
+    ticket_phase: np.ndarray   # NORMAL, REASSESS (bounced back) or MISROUTED
+    ticket_team: np.ndarray    # the team its tier sends it to (after the SRE hand-back)
+    ticket_queued: np.ndarray  # when its current visit began to wait
+    ticket_knowledge: np.ndarray  # factor on its work: the visited team's knowledge
+    ticket_measured: np.ndarray  # opened after the warm-up
+    ticket_open: np.ndarray
+    ticket_resolved: np.ndarray         # when a ticket was resolved (read where not open)
+    ticket_parts: np.ndarray      # teams its current visit engages
+    ticket_pending: np.ndarray     # of them, still to attach a responder
+    ticket_swarm: np.ndarray       # whether the visit is its tier's swarm
+    part_team: np.ndarray
+    part_pool: np.ndarray
+    part_queued: np.ndarray
+    part_attached: np.ndarray
+    part_token: np.ndarray     # its sequence number while queued; a stale queue entry
+                               # or best-endeavours answer carries another
+    part_asked: np.ndarray     # best endeavours already asked on this visit
     # scratch for re-homing the waiting parts at a calendar flip (at most every part)
-    re_key: np.ndarray
-    re_tid: np.ndarray
+    rehome_key: np.ndarray
+    rehome_part: np.ndarray
     # the pools being filled, innermost last (``kernel_loop.fill``)
-    fills: np.ndarray
+    fill_stack: np.ndarray
     # deployments
-    d_app: np.ndarray
-    d_row: np.ndarray
-    d_attempt: np.ndarray
-    d_policy: np.ndarray
-    d_req: np.ndarray
-    d_remain: np.ndarray
-    d_version: np.ndarray
-    d_pool: np.ndarray
-    d_end: np.ndarray
-    d_index: np.ndarray
-    ready: np.ndarray          # (policies, capacity) ring buffers
-    ready_h: np.ndarray
-    ready_n: np.ndarray
-    waiting: np.ndarray        # approval by the board, ring buffers
-    waiting_h: np.ndarray
-    waiting_n: np.ndarray
-    win_open: np.ndarray
-    active: np.ndarray
-    crew: np.ndarray
-    stack: np.ndarray          # (teams, responders) deployments holding a responder
-    stack_n: np.ndarray
+    deploy_app: np.ndarray
+    deploy_row: np.ndarray     # its row in the draws (effort, pipeline, fail...)
+    deploy_attempt: np.ndarray
+    deploy_policy: np.ndarray
+    deploy_requested: np.ndarray
+    deploy_remaining: np.ndarray
+    deploy_version: np.ndarray  # bumped when pre-empted: older completions are void
+    deploy_pool: np.ndarray    # the pool whose responder it holds, -1 a crew or none
+    deploy_end: np.ndarray
+    deploy_index: np.ndarray   # which of its application's deployments it is
+    ready_ring: np.ndarray          # (policies, capacity) ring buffers
+    ready_head: np.ndarray
+    ready_count: np.ndarray
+    board_ring: np.ndarray        # approval by the board, ring buffers
+    board_head: np.ndarray
+    board_count: np.ndarray
+    window_open: np.ndarray    # by policy: its change window is open
+    deploys_active: np.ndarray  # by policy: deployments under way
+    crew_busy: np.ndarray      # by policy: out-of-hours crew at work
+    holding: np.ndarray          # (teams, responders) deployments holding a responder
+    holding_count: np.ndarray
     rework_used: np.ndarray
-    freed: np.ndarray          # scratch: the pools a finished visit frees, in part order
+    freed_pools: np.ndarray          # scratch: the pools a finished visit frees, in part order
     # what tally counts
     busy_work: np.ndarray
     labour: np.ndarray
     away: np.ndarray
     toil_balance: np.ndarray
-    t_tickets: np.ndarray
-    t_work_sum: np.ndarray
-    t_work_n: np.ndarray
-    t_resolved: np.ndarray
-    t_deploys: np.ndarray
-    qlen: np.ndarray
-    q_mark: np.ndarray         # each team's queue at the end of the warm-up
-    q_last: np.ndarray
-    q_area: np.ndarray
+    team_tickets: np.ndarray
+    team_work_sum: np.ndarray
+    team_work_count: np.ndarray
+    team_resolved: np.ndarray
+    team_deploys: np.ndarray
+    team_queue: np.ndarray
+    team_queue_at_mark: np.ndarray         # each team's queue at the end of the warm-up
+    team_queue_since: np.ndarray  # when team_queue last changed (for team_queue_area)
+    team_queue_area: np.ndarray
     callouts: np.ndarray
     callout_cost: np.ndarray
     unpaid: np.ndarray
@@ -120,30 +154,34 @@ class State(NamedTuple):
     waits: np.ndarray
     waits_team: np.ndarray
     # the error-budget policy: busy hours by team and day, outage spent by app and period
-    load: np.ndarray
-    spent: np.ndarray
+    team_day_load: np.ndarray
+    budget_spent: np.ndarray
 
 
 #: a ticket's fields the loop adds to (``+=``): zeroed again for each replication
-ADDED = {np.int64: ("tk_handoffs", "tk_reass"),
-         np.float64: ("tk_qwait", "tk_hdelay", "tk_worked")}
+ADDED = {np.int64: ("ticket_handoffs", "ticket_reassignments"),
+         np.float64: ("ticket_queue_wait", "ticket_handoff_delay", "ticket_worked")}
 #: the other fields of tickets, deployments, waits, results and the heaps: each slot is
 #: written before it is read (when its ticket is made or joins a team, its deployment
 #: is requested, it is appended or pushed), so what an earlier replication left there
 #: is never read (tests/test_kernel.py plays on a state filled with garbage there)
 ASSIGNED = {
-    "tickets": {np.int64: ("tk_app", "tk_prio", "tk_row", "tk_tier", "tk_phase",
-                           "tk_teams", "ttr_prio", "tk_nparts", "tk_pending"),
-                np.float64: ("tk_start", "tk_qstart", "tk_kf", "ttr", "tk_end"),
-                np.bool_: ("tk_alert", "tk_measured", "tk_open", "tk_swarm")},
-    "parts": {np.int64: ("p_team", "p_pool", "p_token", "re_key", "re_tid", "fills"),
-              np.float64: ("p_qenter", "p_attach"),
-              np.bool_: ("p_asked",)},
-    "deps": {np.int64: ("d_app", "d_row", "d_attempt", "d_policy", "d_version", "d_pool",
-                        "d_index"),
-             np.float64: ("d_req", "d_remain", "d_end", "lead")},
+    "tickets": {np.int64: ("ticket_app", "ticket_prio", "ticket_row", "ticket_tier",
+                           "ticket_phase", "ticket_team", "ttr_prio", "ticket_parts",
+                           "ticket_pending"),
+                np.float64: ("ticket_opened", "ticket_queued", "ticket_knowledge", "ttr",
+                             "ticket_resolved"),
+                np.bool_: ("ticket_alert", "ticket_measured", "ticket_open", "ticket_swarm")},
+    "parts": {np.int64: ("part_team", "part_pool", "part_token", "rehome_key", "rehome_part",
+                         "fill_stack"),
+              np.float64: ("part_queued", "part_attached"),
+              np.bool_: ("part_asked",)},
+    "deps": {np.int64: ("deploy_app", "deploy_row", "deploy_attempt", "deploy_policy",
+                        "deploy_version", "deploy_pool", "deploy_index"),
+             np.float64: ("deploy_requested", "deploy_remaining", "deploy_end", "lead")},
     "waits": {np.int64: ("waits_team",), np.float64: ("waits",)},
-    "events": {np.int64: ("ev_s", "ev_k", "ev_x", "ev_y"), np.float64: ("ev_t",)},
+    "events": {np.int64: ("event_seq", "event_kind", "event_subject", "event_arg"),
+               np.float64: ("event_time",)},
 }
 
 
@@ -153,19 +191,21 @@ def _small(n_teams: int, n_rotas: int, n_apps: int, n_policies: int, deps: int,
     pools = n_teams + n_rotas
     nP = max(1, n_policies)
     i64, f64, b = np.int64, np.float64, np.bool_
-    shapes = {"sf": (f64, (9,)), "si": (i64, (22,)), "busy": (i64, (pools,)),
-              "cap": (i64, (pools,)), "q_len": (i64, (pools,)),
-              "ready_h": (i64, (nP,)), "ready_n": (i64, (nP,)),
-              "waiting_h": (i64, (nP,)), "waiting_n": (i64, (nP,)),
-              "win_open": (b, (nP,)), "active": (i64, (nP,)), "crew": (i64, (nP,)),
-              "stack": (i64, (n_teams, max_responders + 1)), "stack_n": (i64, (n_teams,)),
-              "rework_used": (i64, (n_apps,)), "load": (f64, (n_teams, days)),
-              "spent": (f64, (n_apps, periods)), "freed": (i64, (parts,))}
-    for name in ("busy_work", "labour", "away", "toil_balance", "t_work_sum", "q_last",
-                 "q_area", "callout_cost", "unpaid", "toil_hours"):
+    shapes = {"float_slots": (f64, (FLOAT_SLOTS,)), "int_slots": (i64, (INT_SLOTS,)),
+              "pool_busy": (i64, (pools,)),
+              "pool_capacity": (i64, (pools,)), "queue_length": (i64, (pools,)),
+              "ready_head": (i64, (nP,)), "ready_count": (i64, (nP,)),
+              "board_head": (i64, (nP,)), "board_count": (i64, (nP,)),
+              "window_open": (b, (nP,)), "deploys_active": (i64, (nP,)),
+              "crew_busy": (i64, (nP,)),
+              "holding": (i64, (n_teams, max_responders + 1)), "holding_count": (i64, (n_teams,)),
+              "rework_used": (i64, (n_apps,)), "team_day_load": (f64, (n_teams, days)),
+              "budget_spent": (f64, (n_apps, periods)), "freed_pools": (i64, (parts,))}
+    for name in ("busy_work", "labour", "away", "toil_balance", "team_work_sum",
+                 "team_queue_since", "team_queue_area", "callout_cost", "unpaid", "toil_hours"):
         shapes[name] = (f64, (n_teams,))
-    for name in ("t_tickets", "t_work_n", "t_resolved", "t_deploys", "qlen", "q_mark",
-                 "callouts"):
+    for name in ("team_tickets", "team_work_count", "team_resolved", "team_deploys",
+                 "team_queue", "team_queue_at_mark", "callouts"):
         shapes[name] = (i64, (n_teams,))
     return shapes
 
@@ -201,9 +241,9 @@ class Arena:
         for extent, n in (("tickets", tickets), ("parts", tickets * parts), ("deps", deps),
                           ("waits", waits), ("events", events)):
             _rows(ASSIGNED[extent], n, fields)
-        for name in ("q_key", "q_tid"):  # heaps too
+        for name in ("queue_key", "queue_part"):  # heaps too
             fields[name] = np.zeros((pools, queue), np.int64)
-        for name in ("ready", "waiting"):  # ring buffers: read where appended
+        for name in ("ready_ring", "board_ring"):  # ring buffers: read where appended
             fields[name] = np.zeros((nP, max(1, deps)), np.int64)
         # the small arrays share one buffer per dtype: one fill each zeroes them all
         small = _small(n_teams, n_rotas, n_apps, n_policies, deps, max_responders, days,
@@ -227,7 +267,7 @@ class Arena:
     def clean(self) -> State:
         """The state, as good as new for the loop: the last replication's tickets are
         below its ticket count, so only that much of their sums needs zeroes again."""
-        tickets = int(self.state.si[NTK])
+        tickets = int(self.state.int_slots[TICKETS])
         for block in self._added:
             block[:, :tickets] = 0
         for buf in self._small:

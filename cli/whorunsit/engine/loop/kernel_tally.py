@@ -1,9 +1,9 @@
-"""What the compiled loop counts (``tally`` in numba), and Python's float arithmetic.
+"""What the compiled loop counts as it plays, and Python's float arithmetic.
 
-Each function mirrors the ``tally`` (or ``week``, ``quantiles``) function of the same
-name with the same floating-point operations in the same order; ``pydivmod`` and
-``inv_cdf`` reproduce how CPython rounds ``divmod``/``//`` on floats and
-``NormalDist.inv_cdf``, so both engines compute identical values.
+The sums here (busy hours, callouts, waits, times to restore, lead times) are what
+``metrics.tally.finish`` turns into a replication's metrics. ``pydivmod`` and ``inv_cdf``
+reproduce how CPython rounds ``divmod``/``//`` on floats and ``NormalDist.inv_cdf``, so
+the loop computes the same values compiled and as plain Python.
 """
 
 from __future__ import annotations
@@ -14,24 +14,24 @@ import numpy as np
 
 from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.loop.kernel_state import (
-    C_CAPEX,
-    C_OPEX,
-    D_DONE,
+    CALLOUT_CAPEX,
+    CALLOUT_OPEX,
+    DEPLOYS_DONE,
     FULL_WAITS,
-    I_FLOW,
-    I_FLOW_N,
-    I_HANDOFFS,
-    I_HDELAY,
-    I_QWAIT,
-    I_REASS,
-    NLEAD,
+    INCIDENT_FLOW,
+    INCIDENT_FLOW_COUNT,
+    INCIDENT_HANDOFF_DELAY,
+    INCIDENT_HANDOFFS,
+    INCIDENT_QUEUE_WAIT,
+    INCIDENT_REASSIGNMENTS,
+    LEAD_COUNT,
     NOW,
-    NTTR,
-    NWAITS,
-    SEG,
-    SEG_END,
-    SEG_START,
+    SEGMENT_END,
+    SEGMENT_KIND,
+    SEGMENT_START,
     STATUS,
+    TTR_COUNT,
+    WAITS_COUNT,
 )
 
 SEG_WORK = 0
@@ -116,10 +116,10 @@ def inv_cdf(p):
 @jit
 def be_delay(s, team, u):
     """``quantiles.quantile`` of a team's best-endeavours answer delay."""
-    k = s.be_kind[team]
-    p0 = s.be_par[team, 0]
-    p1 = s.be_par[team, 1]
-    p2 = s.be_par[team, 2]
+    k = s.be_delay_kind[team]
+    p0 = s.be_delay_params[team, 0]
+    p1 = s.be_delay_params[team, 1]
+    p2 = s.be_delay_params[team, 2]
     if k == 0:
         return p0
     if k == 1:
@@ -134,9 +134,9 @@ def be_delay(s, team, u):
         if u < (p1 - p0) / (p2 - p0):
             return p0 + math.sqrt(u * (p2 - p0) * (p1 - p0))
         return p2 - math.sqrt((1.0 - u) * (p2 - p0) * (p2 - p1))
-    n = s.be_emp_n[team]
+    n = s.be_delay_count[team]
     i = min(int(u * n), n - 1)
-    return s.be_emp[team, i]
+    return s.be_delay_values[team, i]
 
 
 @jit
@@ -145,41 +145,43 @@ def working_hours(s, t):
     if t <= 0.0:
         return 0.0
     w, r = pydivmod(t, WEEK)
-    i = np.searchsorted(s.seg_start, r, side="right") - 1
-    part = s.seg_cum[i] + (r - s.seg_start[i] if s.seg_kind[i] == SEG_WORK else 0.0)
-    return w * s.per_week + part
+    i = np.searchsorted(s.segment_start, r, side="right") - 1
+    inside = r - s.segment_start[i] if s.segment_kind[i] == SEG_WORK else 0.0
+    part = s.segment_hours_before[i] + inside
+    return w * s.working_per_week + part
 
 
 # -- tally ---------------------------------------------------------------------------------
 @hot
 def queue_change(s, team, delta):
-    now = s.sf[NOW]
-    last = s.q_last[team]
+    now = s.float_slots[NOW]
+    last = s.team_queue_since[team]
     if now > last:
-        W = s.W
-        if now > W:
-            s.q_area[team] += s.qlen[team] * (now - (last if last > W else W))
-        s.q_last[team] = now
-    s.qlen[team] += delta
+        warmup = s.warmup
+        if now > warmup:
+            since = last if last > warmup else warmup
+            s.team_queue_area[team] += s.team_queue[team] * (now - since)
+        s.team_queue_since[team] = now
+    s.team_queue[team] += delta
 
 
 @hot
 def account(s, team, a, b, paid, pooled, sign):
-    if s.track[team]:
+    if s.track_load[team]:
         day, _ = pydivmod(a, 24.0)
-        s.load[team, int(day)] += sign * (b - a)
-    W, H = s.W, s.H
-    lo = a if a > W else W
-    hi = b if b < H else H
+        s.team_day_load[team, int(day)] += sign * (b - a)
+    warmup, horizon = s.warmup, s.horizon
+    lo = a if a > warmup else warmup
+    hi = b if b < horizon else horizon
     if hi > lo:
         if paid:
             s.labour[team] += sign * (hi - lo)
         if not pooled:
             return
-        if s.always:
+        if s.always_working:
             s.busy_work[team] += sign * (hi - lo)
-        elif lo >= s.sf[SEG_START] and hi <= s.sf[SEG_END]:
-            if s.si[SEG] == 0:
+        elif lo >= s.float_slots[SEGMENT_START] and hi <= s.float_slots[SEGMENT_END]:
+            if s.int_slots[SEGMENT_KIND] == 0:
                 s.busy_work[team] += sign * (hi - lo)
         else:
             s.busy_work[team] += sign * (working_hours(s, hi) - working_hours(s, lo))
@@ -187,124 +189,124 @@ def account(s, team, a, b, paid, pooled, sign):
 
 @hot
 def on_call_team(s, r):
-    n = s.r_nteams[r]
+    n = s.rota_team_count[r]
     if n > 1:
-        w, _ = pydivmod(s.sf[NOW], WEEK)
-        return s.r_teams[r, int(w) % n]
-    return s.r_teams[r, 0]
+        w, _ = pydivmod(s.float_slots[NOW], WEEK)
+        return s.rota_teams[r, int(w) % n]
+    return s.rota_teams[r, 0]
 
 
 @jit
 def callout(s, team, r, hours, toil):
     s.toil_balance[team] += toil
-    if s.sf[NOW] < s.W:
+    if s.float_slots[NOW] < s.warmup:
         return
     s.callouts[team] += 1
     s.toil_hours[team] += toil
-    if r >= 0 and s.r_paid[r]:
-        cost = s.r_fee[r] + s.r_hour[r] * hours
+    if r >= 0 and s.rota_paid[r]:
+        cost = s.rota_callout_fee[r] + s.rota_callout_hourly[r] * hours
         s.callout_cost[team] += cost
-        if s.r_capex[r]:
-            s.sf[C_CAPEX] += cost
+        if s.rota_capex[r]:
+            s.float_slots[CALLOUT_CAPEX] += cost
         else:
-            s.sf[C_OPEX] += cost
+            s.float_slots[CALLOUT_OPEX] += cost
     else:
         s.unpaid[team] += hours
 
 
 @hot
-def engaged(s, tid, part, end, work):
-    team = s.p_team[part]
-    pool = s.p_pool[part]
-    attach = s.p_attach[part]
-    nT = len(s.resp)
-    if s.tk_measured[tid]:
-        s.t_tickets[team] += 1
-        n = s.si[NWAITS]
+def engaged(s, ticket, part, end, work):
+    team = s.part_team[part]
+    pool = s.part_pool[part]
+    attach = s.part_attached[part]
+    n_teams = len(s.responders)
+    if s.ticket_measured[ticket]:
+        s.team_tickets[team] += 1
+        n = s.int_slots[WAITS_COUNT]
         if n >= len(s.waits):
-            s.si[STATUS] = FULL_WAITS
+            s.int_slots[STATUS] = FULL_WAITS
             return
-        s.waits[n] = attach - s.p_qenter[part]
+        s.waits[n] = attach - s.part_queued[part]
         s.waits_team[n] = team
-        s.si[NWAITS] = n + 1
+        s.int_slots[WAITS_COUNT] = n + 1
         if work >= 0.0:
-            s.t_work_sum[team] += work
-            s.t_work_n[team] += 1
-    if 0 <= pool < nT:
+            s.team_work_sum[team] += work
+            s.team_work_count[team] += 1
+    if 0 <= pool < n_teams:
         account(s, team, attach, end, True, True, 1.0)
     elif pool < 0:
         account(s, team, attach, end, False, False, 1.0)
         callout(s, team, -1, end - attach, s.be_toil[team])
     else:
-        r = pool - nT
+        r = pool - n_teams
         person = on_call_team(s, r)
-        account(s, person, attach, end, s.r_paid[r], False, 1.0)
-        callout(s, person, r, end - attach, s.r_toil[r])
+        account(s, person, attach, end, s.rota_paid[r], False, 1.0)
+        callout(s, person, r, end - attach, s.rota_toil[r])
 
 
 @jit
 def trailing_load(s, team):
-    """Busy share of a team over the last seven days (the reference's ``running.trailing_load``)."""
-    day, _ = pydivmod(s.sf[NOW], 24.0)
+    """Busy share of a team over the last seven days (the error-budget policy's ops cap)."""
+    day, _ = pydivmod(s.float_slots[NOW], 24.0)
     d = int(day)
     busy = 0.0
     for k in range(d - 6, d + 1):
         if k >= 0:
-            busy += s.load[team, k]
-    capacity = s.resp[team] * s.per_week
+            busy += s.team_day_load[team, k]
+    capacity = s.responders[team] * s.working_per_week
     return busy / capacity if capacity > 0 else math.inf
 
 
 @jit
-def resolved(s, tid, team):
-    now = s.sf[NOW]
-    ttr = now - s.tk_start[tid]
-    s.tk_end[tid] = now
-    a = s.tk_app[tid]
+def resolved(s, ticket, team):
+    now = s.float_slots[NOW]
+    ttr = now - s.ticket_opened[ticket]
+    s.ticket_resolved[ticket] = now
+    a = s.ticket_app[ticket]
     if s.sre_team[a] >= 0:
         period, _ = pydivmod(now, s.sre_period[a])
-        s.spent[a, int(period)] += ttr * s.impact[s.tk_prio[tid]]
-    if s.tk_measured[tid]:
-        n = s.si[NTTR]
+        s.budget_spent[a, int(period)] += ttr * s.prio_impact[s.ticket_prio[ticket]]
+    if s.ticket_measured[ticket]:
+        n = s.int_slots[TTR_COUNT]
         s.ttr[n] = ttr
-        s.ttr_prio[n] = s.tk_prio[tid]
-        s.si[NTTR] = n + 1
-        s.si[I_HANDOFFS] += s.tk_handoffs[tid]
-        s.si[I_REASS] += s.tk_reass[tid]
-        s.sf[I_QWAIT] += s.tk_qwait[tid]
-        s.sf[I_HDELAY] += s.tk_hdelay[tid]
+        s.ttr_prio[n] = s.ticket_prio[ticket]
+        s.int_slots[TTR_COUNT] = n + 1
+        s.int_slots[INCIDENT_HANDOFFS] += s.ticket_handoffs[ticket]
+        s.int_slots[INCIDENT_REASSIGNMENTS] += s.ticket_reassignments[ticket]
+        s.float_slots[INCIDENT_QUEUE_WAIT] += s.ticket_queue_wait[ticket]
+        s.float_slots[INCIDENT_HANDOFF_DELAY] += s.ticket_handoff_delay[ticket]
         if ttr > 0.0:
-            s.sf[I_FLOW] += s.tk_worked[tid] / ttr
-            s.si[I_FLOW_N] += 1
-        s.t_resolved[team] += 1
+            s.float_slots[INCIDENT_FLOW] += s.ticket_worked[ticket] / ttr
+            s.int_slots[INCIDENT_FLOW_COUNT] += 1
+        s.team_resolved[team] += 1
 
 
 @jit
 def deployed(s, requested, team):
-    now = s.sf[NOW]
-    if now >= s.W:
-        s.si[D_DONE] += 1
-        s.t_deploys[team] += 1
-    if requested >= s.W:
-        n = s.si[NLEAD]
+    now = s.float_slots[NOW]
+    if now >= s.warmup:
+        s.int_slots[DEPLOYS_DONE] += 1
+        s.team_deploys[team] += 1
+    if requested >= s.warmup:
+        n = s.int_slots[LEAD_COUNT]
         s.lead[n] = now - requested
-        s.si[NLEAD] = n + 1
+        s.int_slots[LEAD_COUNT] = n + 1
 
 
 @jit
 def working_capacity(s, t, start, end):
-    cap = s.resp[t]
+    cap = s.responders[t]
     balance = s.toil_balance[t]
     day = end - start
-    if balance > 0.0 and day > 0.0 and not s.always:
+    if balance > 0.0 and day > 0.0 and not s.always_working:
         whole, _ = pydivmod(balance, day)
-        away = min(int(whole), max(0, s.head[t] - max(1, s.busy[t])))
+        away = min(int(whole), max(0, s.headcount[t] - max(1, s.pool_busy[t])))
         if away > 0:
             s.toil_balance[t] = balance - away * day
-            cap = max(0, min(cap, s.head[t] - away))
-    lost = s.resp[t] - cap
+            cap = max(0, min(cap, s.headcount[t] - away))
+    lost = s.responders[t] - cap
     if lost > 0:
-        overlap = min(end, s.H) - max(start, s.W)
+        overlap = min(end, s.horizon) - max(start, s.warmup)
         if overlap > 0:
             s.away[t] += lost * overlap
     return cap

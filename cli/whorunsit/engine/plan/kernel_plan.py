@@ -4,9 +4,7 @@ Teams, rotas, applications, tiers and deployment policies become arrays indexed 
 the plan; the week becomes its segments and cumulative working hours; best-endeavours
 answer delays become a distribution code and its parameters. Built once per scenario.
 
-``ineligible`` says which scenarios the kernel does not play (they stay on the Python
-engine, which gives the same results, only slower): swarm tiers and error-budget
-policies.
+``ineligible`` is the general engine's answer to ``dispatch``: it plays every plan.
 """
 
 from __future__ import annotations
@@ -25,69 +23,69 @@ DIST_CODES = {"fixed": 0, "exponential": 1, "lognormal": 2, "uniform": 3, "trian
 
 
 class KPlan(NamedTuple):
-    W: float
-    H: float
-    always: bool
-    callout: np.ndarray        # (4,) bool: priorities that call people out of hours
-    impact: np.ndarray         # (4,) share of an outage by priority
+    warmup: float
+    horizon: float
+    always_working: bool
+    prio_calls_out: np.ndarray        # (4,) bool: priorities that call people out of hours
+    prio_impact: np.ndarray         # (4,) share of an outage by priority
     # teams
-    resp: np.ndarray
-    head: np.ndarray
-    be: np.ndarray             # best endeavours out of hours
-    be_p: np.ndarray
+    responders: np.ndarray
+    headcount: np.ndarray
+    best_endeavours: np.ndarray             # best endeavours out of hours
+    be_answer_chance: np.ndarray
     be_toil: np.ndarray
-    be_kind: np.ndarray
-    be_par: np.ndarray         # (teams, 3)
-    be_emp: np.ndarray         # (teams, values) for an empirical delay
-    be_emp_n: np.ndarray
-    pols: np.ndarray           # (teams, policies) policies each team performs
-    npols: np.ndarray
+    be_delay_kind: np.ndarray
+    be_delay_params: np.ndarray         # (teams, 3)
+    be_delay_values: np.ndarray         # (teams, values) for an empirical delay
+    be_delay_count: np.ndarray
+    team_policies: np.ndarray           # (teams, policies) policies each team performs
+    team_policy_count: np.ndarray
     # rotas
-    r_teams: np.ndarray        # (rotas, member teams)
-    r_nteams: np.ndarray
-    r_oncall: np.ndarray
-    r_cov: np.ndarray          # (rotas, 3) by segment kind
-    r_paid: np.ndarray
-    r_fee: np.ndarray
-    r_hour: np.ndarray
-    r_toil: np.ndarray
-    r_capex: np.ndarray
-    r_kf: np.ndarray
+    rota_teams: np.ndarray        # (rotas, member teams)
+    rota_team_count: np.ndarray
+    rota_on_call: np.ndarray
+    rota_covers: np.ndarray          # (rotas, 3) by segment kind
+    rota_paid: np.ndarray
+    rota_callout_fee: np.ndarray
+    rota_callout_hourly: np.ndarray
+    rota_toil: np.ndarray
+    rota_capex: np.ndarray
+    rota_knowledge: np.ndarray
     # applications and their tiers
-    owner: np.ndarray
-    entry: np.ndarray
-    policy: np.ndarray
-    cfr: np.ndarray
-    cover: np.ndarray          # (apps, teams, 3) rota answering, -1 none
-    t_last: np.ndarray         # (apps, max tiers)
-    t_resolve: np.ndarray
-    t_misroute: np.ndarray
-    t_team: np.ndarray         # (apps, max tiers, channel) the tier's own (lead) team
-    t_swarm: np.ndarray        # (apps, max tiers, channel, parts) teams called, in order
-    t_nswarm: np.ndarray       # (apps, max tiers, channel) how many: 1 unless a swarm
-    t_kf: np.ndarray
-    t_mteam: np.ndarray
+    app_owner: np.ndarray
+    app_alert_entry: np.ndarray
+    app_policy: np.ndarray
+    app_failure_rate: np.ndarray
+    app_cover: np.ndarray          # (apps, teams, 3) rota answering, -1 none
+    tier_last: np.ndarray         # (apps, max tiers)
+    tier_resolve: np.ndarray
+    tier_misroute: np.ndarray
+    tier_team: np.ndarray         # (apps, max tiers, channel) the tier's own (lead) team
+    tier_swarm: np.ndarray        # (apps, max tiers, channel, parts) teams called, in order
+    tier_swarm_size: np.ndarray       # (apps, max tiers, channel) how many: 1 unless a swarm
+    tier_knowledge: np.ndarray
+    tier_misroute_team: np.ndarray
     # deployment policies
-    performer: np.ndarray
-    approval: np.ndarray
-    capacity: np.ndarray
-    haswin: np.ndarray
-    conc: np.ndarray
-    crew_size: np.ndarray      # people who staff a window outside working hours
-    redeploy: np.ndarray
+    policy_performer: np.ndarray
+    policy_approval: np.ndarray
+    board_capacity: np.ndarray
+    policy_has_windows: np.ndarray
+    policy_concurrency: np.ndarray
+    policy_crew: np.ndarray      # people who staff a window outside working hours
+    policy_redeploys: np.ndarray
     # the calendar
-    flip_t: np.ndarray
-    flip_k: np.ndarray
-    seg_start: np.ndarray      # segments of one week
-    seg_kind: np.ndarray
-    seg_cum: np.ndarray        # working hours before each segment
-    per_week: float
+    flip_time: np.ndarray
+    flip_kind: np.ndarray
+    segment_start: np.ndarray      # segments of one week
+    segment_kind: np.ndarray
+    segment_hours_before: np.ndarray        # working hours before each segment
+    working_per_week: float
     # error-budget policies (You Build It SRE Run It), by application; -1: none
     sre_team: np.ndarray
-    sre_cap: np.ndarray
+    sre_ops_cap: np.ndarray
     sre_period: np.ndarray
     sre_budget: np.ndarray
-    track: np.ndarray          # (teams,) whose busy hours are kept day by day
+    track_load: np.ndarray          # (teams,) whose busy hours are kept day by day
     max_parts: int             # most teams a visit engages at once (a swarm's)
 
 

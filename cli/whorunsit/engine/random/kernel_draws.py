@@ -280,8 +280,8 @@ def draw(plan: Plan, seed: int, replication: int, spare: int, kp=None
                   for app, n, hi in zip(plan.apps, dep_rows, dep_end, strict=True)]
     visited = None
     if kp is not None:
-        visited = _visited(n_inc, dep_rows, att, du, tier, c.alert_share, c.cfr, kp.entry,
-                           kp.t_resolve, kp.t_misroute, kp.t_last)
+        visited = _visited(n_inc, dep_rows, att, du, tier, c.alert_share, c.cfr, kp.app_alert_entry,
+                           kp.tier_resolve, kp.tier_misroute, kp.tier_last)
     _tier_values(plan, tier, inc_blocks + [(a, n_rows + lo, n_rows + hi)
                                            for a, lo, hi in dep_blocks], visited)
     inc_prio, inc_alert, inc_delay = _attributes(plan, inc_blocks, att)
