@@ -28,12 +28,9 @@ if not JIT:
     # numpy says so for every scalar, which is expected here
     warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning)
 
-#: the loop's functions run without numba's reference counting (``_nrt=False``): every
-#: array they touch is borrowed from the structure and nothing is allocated, so each
-#: field read or call would only increment and decrement null counts (docs/performance.md)
-jit = njit(cache=True, _nrt=False)
+jit = njit(cache=True)
 #: small functions called on nearly every event, inlined into their callers by numba
-hot = njit(cache=True, inline="always", _nrt=False)
+hot = njit(cache=True, inline="always")
 
 
 def plain(meaning):

@@ -46,7 +46,7 @@ from whorunsit.engine.loop.kernel_state import (
     STATUS,
     TICKETS,
 )
-from whorunsit.engine.loop.kernel_struct import make, prefetch, view
+from whorunsit.engine.loop.kernel_struct import make, view
 from whorunsit.engine.loop.kernel_tally import (
     account,
     be_delay,
@@ -94,8 +94,6 @@ PHI = 0.6180339887498949
 PRIO_SHIFT = 1 << 58  # a queue key: priority above the sequence number
 SEQ_MASK = PRIO_SHIFT - 1
 ATTEMPTS = 3
-#: how many events known in advance ahead the loop prefetches an arrival's tier draws
-AHEAD = 4
 
 
 
@@ -157,7 +155,7 @@ def rehome(s):
 @jit
 def _sort_pairs(keys, values, n):
     """Sort ``keys[:n]`` (distinct) ascending in place, ``values`` alongside: a heapsort,
-    as the loop allocates nothing (it runs without numba's reference counting)."""
+    as the loop allocates nothing."""
     for start in range(n // 2 - 1, -1, -1):
         _sift(keys, values, start, n)
     for end in range(n - 1, 0, -1):
@@ -680,63 +678,64 @@ def dep_done(s, deploy, version):
 
 # -- the loop ------------------------------------------------------------------------------
 @jit
-def run(s, ext_t, ext_k, ext_a, ext_b):
-    """Play the replication; ``s.int_slots[STATUS]`` says whether a capacity ran out."""
-    n_ext = len(ext_t)
+def run(s, known_time, known_kind, known_subject, known_arg):
+    """Play the replication: the events known in advance (arrivals, calendar flips,
+    deployment requests, windows, board sittings: ``plan.kernel_events``) merged with
+    those the loop schedules on its heap. ``s.int_slots[STATUS]`` says whether a
+    capacity ran out."""
+    n_known = len(known_time)
     i = 0
     horizon = s.horizon
     now = 0.0
     while s.int_slots[OVERFLOW] == 0 and s.int_slots[STATUS] == 0:
-        if s.int_slots[EVENTS] > 0 and (i >= n_ext or s.event_time[0] < ext_t[i]):
-            now, kind, x, y = s.event_time[0], s.event_kind[0], s.event_subject[0], s.event_arg[0]
+        if s.int_slots[EVENTS] > 0 and (i >= n_known or s.event_time[0] < known_time[i]):
+            now, kind = s.event_time[0], s.event_kind[0]
+            subject, arg = s.event_subject[0], s.event_arg[0]
             pop_event(s)
-        elif i < n_ext:
-            now, kind, x, y = ext_t[i], ext_k[i], ext_a[i], ext_b[i]
+        elif i < n_known:
+            now, kind = known_time[i], known_kind[i]
+            subject, arg = known_subject[i], known_arg[i]
             i += 1
-            ahead = i + AHEAD
-            if ahead < n_ext and ext_k[ahead] == EV_ARRIVE:
-                row = s.inc_off[ext_a[ahead]] + ext_b[ahead]
-                prefetch(s.tier, row, 0)
-                prefetch(s.tier, row, 64)
         else:
             break
         if now >= horizon:
             break
         s.float_slots[NOW] = now
         if kind == EV_DONE:
-            done(s, x)
+            done(s, subject)
         elif kind == EV_JOIN:
-            enter_tier(s, x, y)
+            enter_tier(s, subject, arg)
         elif kind == EV_ARRIVE:
-            arrive(s, x, y)
+            arrive(s, subject, arg)
         elif kind == EV_CHANGE_ARRIVE:
-            enter_tier(s, x, entry_tier(s, x))
+            enter_tier(s, subject, entry_tier(s, subject))
         elif kind == EV_BOUNCE:
-            bounce(s, x)
+            bounce(s, subject)
         elif kind == EV_ANSWER:
-            answer(s, x, y)
+            answer(s, subject, arg)
         elif kind == EV_DEP_DONE:
-            dep_done(s, x, y)
+            dep_done(s, subject, arg)
         elif kind == EV_DEP_REQ:
-            dep_request(s, x, y, 0)
+            dep_request(s, subject, arg, 0)
         elif kind == EV_APPROVED:
-            dep_approved(s, x)
+            dep_approved(s, subject)
         elif kind == EV_BOARD:
-            board(s, x)
+            board(s, subject)
         elif kind == EV_WINDOW:
-            window(s, x, y != 0)
+            window(s, subject, arg != 0)
         elif kind == EV_CAL:
-            flip(s, x)
+            flip(s, subject)
         elif kind == EV_MARK:
             s.int_slots[BACKLOG_AT_MARK] = s.int_slots[BACKLOG]
             for t in range(s.team_queue.shape[0]):
                 s.team_queue_at_mark[t] = s.team_queue[t]
-    s.float_slots[RUN_END] = max(s.float_slots[NOW], s.warmup) if s.int_slots[OVERFLOW] else horizon
+    overflowed = s.int_slots[OVERFLOW]
+    s.float_slots[RUN_END] = max(s.float_slots[NOW], s.warmup) if overflowed else horizon
 
 
 @njit(cache=True)
-def play(pl, dr, st, ext_t, ext_k, ext_a, ext_b):
+def play(pl, dr, st, known_time, known_kind, known_subject, known_arg):
     """Play a replication from the plan, draws and state tuples (the Python entry)."""
     s = make(pl, dr, st)
-    run(view(s), ext_t, ext_k, ext_a, ext_b)
+    run(view(s), known_time, known_kind, known_subject, known_arg)
     return s.n_inc  # a use after the loop: ``s`` stays alive while its view is used

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from llvmlite import ir
 from numba import types
 from numba.core import cgutils, imputils
 from numba.core.typing.templates import AttributeTemplate
@@ -118,7 +117,10 @@ def _same(x):
 def view(typingctx, s):
     """A ``View`` of structure ``s``: valid while ``s`` is alive."""
     def codegen(context, builder, sig, args):
-        return structref._Utils(context, builder, sig.args[0]).get_data_pointer(args[0])
+        # a StructRef is a meminfo whose data is the fields' payload
+        meminfo = cgutils.create_struct_proxy(sig.args[0])(context, builder, value=args[0]).meminfo
+        payload = context.data_model_manager[sig.args[0].get_data_type()].get_value_type()
+        return builder.bitcast(context.nrt.meminfo_data(builder, meminfo), payload.as_pointer())
     return View(s)(s), codegen
 
 
@@ -137,33 +139,3 @@ def borrowed(typingctx, arr):
         out.parent = cgutils.get_null_value(out.parent.type)
         return out._getvalue()
     return arr(arr), codegen
-
-
-def _no_prefetch(arr, row, offset):
-    return None
-
-
-@plain(_no_prefetch)
-@intrinsic
-def prefetch(typingctx, arr, row, offset):
-    """Ask the CPU to start loading ``arr[row]`` (``offset`` bytes into it) into cache.
-
-    No effect on any value. The loop reads a ticket's tier draws when a responder picks
-    it up; the draws were written before the loop and have left the cache by then
-    (perf put the first read of each row at a fifth of the loop's time), so the loop
-    asks for the rows of the next arrivals a few events ahead."""
-    def codegen(context, builder, sig, args):
-        ary = context.make_array(sig.args[0])(context, builder, args[0])
-        i64 = ir.IntType(64)
-        at = builder.add(builder.ptrtoint(ary.data, i64),
-                         builder.add(builder.mul(args[1], builder.extract_value(ary.strides, 0)),
-                                     args[2]))
-        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        fn = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-            "llvm.prefetch.p0")
-        # a read (0), kept in all cache levels (3), of data (1)
-        builder.call(fn, [builder.inttoptr(at, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
-                          ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-    return types.none(arr, types.int64, types.int64), codegen
