@@ -23,70 +23,75 @@ DIST_CODES = {"fixed": 0, "exponential": 1, "lognormal": 2, "uniform": 3, "trian
 
 
 class KPlan(NamedTuple):
-    warmup: float
-    horizon: float
-    always_working: bool
-    prio_calls_out: np.ndarray        # (4,) bool: priorities that call people out of hours
-    prio_impact: np.ndarray         # (4,) share of an outage by priority
+    """The plan as arrays. Teams, rotas, applications, tiers and policies are numbered
+    as in ``plan.Plan``; a *pool* is a team's working-hours responders (pool = team) or
+    an on-call rota (pool = teams + rota); *channel* 0 is a reported incident, 1 an
+    alert; segment kinds are ``week.WORK`` and the two out-of-hours kinds."""
+
+    warmup: float                  # hours before measurement starts
+    horizon: float                 # hours the replication runs
+    always_working: bool           # the calendar is 24x7: no out-of-hours segments
+    prio_calls_out: np.ndarray     # (4,) bool: priorities that call people out of hours
+    prio_impact: np.ndarray        # (4,) share of an outage by priority
     # teams
-    responders: np.ndarray
-    headcount: np.ndarray
-    best_endeavours: np.ndarray             # best endeavours out of hours
-    be_answer_chance: np.ndarray
-    be_toil: np.ndarray
-    be_delay_kind: np.ndarray
-    be_delay_params: np.ndarray         # (teams, 3)
-    be_delay_values: np.ndarray         # (teams, values) for an empirical delay
-    be_delay_count: np.ndarray
-    team_policies: np.ndarray           # (teams, policies) policies each team performs
+    responders: np.ndarray         # people answering tickets in working hours
+    headcount: np.ndarray          # people on the team
+    best_endeavours: np.ndarray    # bool: asked out of hours without a rota
+    be_answer_chance: np.ndarray   # chance that best endeavours answer at all
+    be_toil: np.ndarray            # TOIL hours owed per best-endeavours callout
+    be_delay_kind: np.ndarray      # how long they take to answer: DIST_CODES
+    be_delay_params: np.ndarray    # (teams, 3) its parameters
+    be_delay_values: np.ndarray    # (teams, values) for an empirical delay
+    be_delay_count: np.ndarray     # values in use per team
+    team_policies: np.ndarray      # (teams, policies) deployment policies it performs
     team_policy_count: np.ndarray
     # rotas
-    rota_teams: np.ndarray        # (rotas, member teams)
+    rota_teams: np.ndarray         # (rotas, member teams), taking the pager week by week
     rota_team_count: np.ndarray
-    rota_on_call: np.ndarray
-    rota_covers: np.ndarray          # (rotas, 3) by segment kind
-    rota_paid: np.ndarray
-    rota_callout_fee: np.ndarray
-    rota_callout_hourly: np.ndarray
-    rota_toil: np.ndarray
-    rota_capex: np.ndarray
-    rota_knowledge: np.ndarray
+    rota_on_call: np.ndarray       # people on call at once
+    rota_covers: np.ndarray        # (rotas, 3) bool: segment kinds it covers
+    rota_paid: np.ndarray          # bool: callouts are paid
+    rota_callout_fee: np.ndarray   # paid per callout
+    rota_callout_hourly: np.ndarray  # paid per hour of callout work
+    rota_toil: np.ndarray          # TOIL hours owed per callout
+    rota_capex: np.ndarray         # bool: its pay is capital expenditure
+    rota_knowledge: np.ndarray     # factor on work done by a member of another team
     # applications and their tiers
-    app_owner: np.ndarray
-    app_alert_entry: np.ndarray
-    app_policy: np.ndarray
-    app_failure_rate: np.ndarray
-    app_cover: np.ndarray          # (apps, teams, 3) rota answering, -1 none
-    tier_last: np.ndarray         # (apps, max tiers)
-    tier_resolve: np.ndarray
-    tier_misroute: np.ndarray
-    tier_team: np.ndarray         # (apps, max tiers, channel) the tier's own (lead) team
-    tier_swarm: np.ndarray        # (apps, max tiers, channel, parts) teams called, in order
-    tier_swarm_size: np.ndarray       # (apps, max tiers, channel) how many: 1 unless a swarm
-    tier_knowledge: np.ndarray
-    tier_misroute_team: np.ndarray
+    app_owner: np.ndarray          # the delivery team that builds it
+    app_alert_entry: np.ndarray    # the tier alerts enter at
+    app_policy: np.ndarray         # its deployment policy, -1 none
+    app_failure_rate: np.ndarray   # share of deployments that raise an incident
+    app_cover: np.ndarray          # (apps, teams, 3) rota answering for team by segment, -1 none
+    tier_last: np.ndarray          # (apps, max tiers) bool: the tier resolves everything
+    tier_resolve: np.ndarray       # (apps, max tiers) share it resolves
+    tier_misroute: np.ndarray      # share it sends to a wrong team (ping-pong)
+    tier_team: np.ndarray          # (apps, max tiers, channel) the tier's own (lead) team
+    tier_swarm: np.ndarray         # (apps, max tiers, channel, parts) teams called, in order
+    tier_swarm_size: np.ndarray    # (apps, max tiers, channel) how many: 1 unless a swarm
+    tier_knowledge: np.ndarray     # (apps, max tiers, channel) factor on the tier's work
+    tier_misroute_team: np.ndarray  # the wrong team a misroute reaches; -1: bounced after triage
     # deployment policies
-    policy_performer: np.ndarray
-    policy_approval: np.ndarray
-    board_capacity: np.ndarray
-    policy_has_windows: np.ndarray
-    policy_concurrency: np.ndarray
-    policy_crew: np.ndarray      # people who staff a window outside working hours
-    policy_redeploys: np.ndarray
+    policy_performer: np.ndarray   # team that deploys, -1 a pipeline (nobody's time)
+    policy_approval: np.ndarray    # plan.APPROVE_*: none, a delay, or a board
+    board_capacity: np.ndarray     # changes a board sitting approves, 0 all
+    policy_has_windows: np.ndarray  # bool: deployments wait for a change window
+    policy_concurrency: np.ndarray  # deployments at once, 0 no limit
+    policy_crew: np.ndarray        # people who staff a window outside working hours
+    policy_redeploys: np.ndarray   # bool: a failed deployment is deployed again
     # the calendar
-    flip_time: np.ndarray
-    flip_kind: np.ndarray
-    segment_start: np.ndarray      # segments of one week
+    flip_time: np.ndarray          # when the segment kind changes, over the horizon
+    flip_kind: np.ndarray          # and to which kind
+    segment_start: np.ndarray      # segments of one week: start hour
     segment_kind: np.ndarray
-    segment_hours_before: np.ndarray        # working hours before each segment
+    segment_hours_before: np.ndarray  # working hours in the week before each segment
     working_per_week: float
     # error-budget policies (You Build It SRE Run It), by application; -1: none
-    sre_team: np.ndarray
-    sre_ops_cap: np.ndarray
-    sre_period: np.ndarray
-    sre_budget: np.ndarray
-    track_load: np.ndarray          # (teams,) whose busy hours are kept day by day
-    max_parts: int             # most teams a visit engages at once (a swarm's)
+    sre_team: np.ndarray           # the SRE team holding the pager while the budget lasts
+    sre_ops_cap: np.ndarray        # busy share over seven days above which it hands back
+    sre_period: np.ndarray         # hours per budget period
+    sre_budget: np.ndarray         # outage hours (weighted by impact) per period
+    track_load: np.ndarray         # (teams,) bool: busy hours kept day by day (ops cap)
+    max_parts: int                 # most teams a visit engages at once (a swarm's)
 
 
 def ineligible(plan: Plan) -> str | None:
