@@ -118,8 +118,9 @@ def test_shipped_scenarios_over_their_whole_horizon(path):
 # -- hand-built scenarios, one feature each -------------------------------------------------
 def itil():
     """A service desk with an Ops Bridge for alerts, App Ops with misroutes to no team
-    and to a named wrong team, two applications (knowledge dilution), alerts entering at
-    tier 2, handoff delays, an out-of-hours rota for App Ops only."""
+    and to a named wrong team, two applications (knowledge dilution), one whose alerts
+    enter at tier 2 and one whose alerts go to the bridge, handoff delays, an
+    out-of-hours rota for App Ops only."""
     teams = [team("desk", 2, 4, kind="service-desk"), team("bridge", 1, 2, kind="ops-bridge"),
              team("appops", 2, 5), team("wrong", 1, 3), team("dev", 2, 6)]
     tiers = (tier("L1", "desk", D.exponential(0.3), alert_team="bridge", resolve=0.3,
@@ -129,20 +130,22 @@ def itil():
                   misroute_team="wrong", misroute_triage=D.exponential(0.7),
                   handoff=D.exponential(1.0), knowledge_factor=1.5, knowledge_dilution=0.2),
              tier("L3", "owner", D.lognormal(1.5, 6.0), pickup=D.exponential(0.2)))
-    detection = Detection(0.4, D.exponential(0.1), D.exponential(0.5), alert_entry_tier=1)
-    path = SupportPath("itil", detection, tiers)
+    paths = tuple(SupportPath(name, Detection(0.4, D.exponential(0.1), D.exponential(0.5),
+                                              alert_entry_tier=entry), tiers)
+                  for name, entry in (("itil", 1), ("bridge", 0)))
     apps = (Application("a", "dev", 0.25, (0.1, 0.3, 0.4, 0.2), support_path="itil"),
-            Application("b", "dev", 0.15, (0.2, 0.2, 0.3, 0.3), support_path="itil"))
+            Application("b", "dev", 0.15, (0.2, 0.2, 0.3, 0.3), support_path="bridge"))
     rotas = [rota("ops", ["appops"], standby_per_week=150.0, callout_fee=30.0,
                   callout_per_hour=40.0, toil_hours_per_callout=2.0)]
     return dataclasses.replace(
         scenario(teams, [], apps=apps, rotas=rotas, horizon=6 * WEEK, warmup=24.0),
-        support_paths=(path,))
+        support_paths=paths)
 
 
 def test_itil_tiers_handoffs_and_ping_pong():
     m = assert_agrees(itil(), range(4))
     assert m["incidents.reassignments.mean"] > 0 and m["teams.wrong.tickets_per_week"] > 0
+    assert m["teams.bridge.tickets_per_week"] > 0
 
 
 def rotas_and_toil(cover=RotaCover.OUT_OF_HOURS):
@@ -265,9 +268,9 @@ def test_deployments_preempted_in_working_hours():
 
 def test_on_hold():
     scn = itil()
-    path = dataclasses.replace(scn.support_paths[0],
-                               on_hold=OnHold(0.4, D.lognormal(8.0, 60.0)))
-    m = assert_agrees(dataclasses.replace(scn, support_paths=(path,)), range(3))
+    paths = (dataclasses.replace(scn.support_paths[0], on_hold=OnHold(0.4, D.lognormal(8.0, 60.0))),
+             scn.support_paths[1])
+    m = assert_agrees(dataclasses.replace(scn, support_paths=paths), range(3))
     assert m["incidents.on_hold.mean"] > 0
 
 
