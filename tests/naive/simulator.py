@@ -399,23 +399,22 @@ class Simulation:
         pool = part.pool
         hours = end - part.attached
         if pool is not None and pool.team is not None:
-            self._busy(part.team, part.attached, end, paid=True, in_team_hours=True)
+            self._busy(part.team, part.attached, end, in_team_hours=True)
         elif pool is None:  # best endeavours: unpaid, a callout
             be = best_endeavours(self.org.team(part.team))
-            self._busy(part.team, part.attached, end, paid=False, in_team_hours=False)
+            self._busy(part.team, part.attached, end, in_team_hours=False)
             self._callout(part.team, None, hours, be.toil_hours_per_callout)
         else:  # the rota's person on call, from whichever team holds the phone
             rota = pool.rota
             person = self._on_call_team(rota)
-            self._busy(person, part.attached, end, paid=rota.pay.paid, in_team_hours=False)
+            self._busy(person, part.attached, end, in_team_hours=False)
             self._callout(person, rota, hours, rota.pay.toil_hours_per_callout)
 
-    def _busy(self, team: str, a: float, b: float, paid: bool, in_team_hours: bool,
+    def _busy(self, team: str, a: float, b: float, in_team_hours: bool,
               sign: float = 1.0) -> None:
         """Someone of ``team`` is busy from a to b. Utilisation counts the team's own
         responders inside working hours only (docs/model.md "What each team figure means")."""
         self.busy_log[team].append((a, sign * (b - a)))
-        del paid  # labour cost is not compared
         if in_team_hours:
             self.busy_work[team] += sign * self._working_overlap(max(a, self.W), min(b, self.H))
 
@@ -565,12 +564,12 @@ class Simulation:
             self.in_progress[team].append(dep)
         else:
             self.crew_busy[dep.policy.name] += 1
-        self._busy(team, self.now, dep.end, paid=True, in_team_hours=pool is not None)
+        self._busy(team, self.now, dep.end, in_team_hours=pool is not None)
         self.at(dep.end, LATER, self.deployment_done, dep, dep.version)
 
     def _preempt(self, pool: Pool) -> None:
         dep = self.in_progress[pool.team].pop()
-        self._busy(pool.team, self.now, dep.end, paid=True, in_team_hours=True, sign=-1.0)
+        self._busy(pool.team, self.now, dep.end, in_team_hours=True, sign=-1.0)
         dep.remaining = dep.end - self.now   # it resumes where it stopped
         dep.version += 1                     # its completion is cancelled
         dep.pool = None
