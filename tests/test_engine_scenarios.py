@@ -165,3 +165,19 @@ def test_builders_compile():
     assert plan.apps[0].tiers[1].teams == ((1,), (1,))
     metrics, _ = play(mmc(1.0, 2, 0.5, 50.0, 0.0))
     assert metrics["incidents.count"] > 0
+
+
+def test_play_lays_the_inputs_out_as_the_engine_draws_them():
+    """``play`` without given inputs is ``kernel.run_replication``, metric for metric:
+    the hand-computed tests run the engine itself, on their own inputs."""
+    import math
+
+    from test_naive_oracle import busy_deployments
+
+    for scn in (mmc(1.0, 2, 0.5, 100.0, 10.0), busy_deployments(weeks=4)):
+        for r in range(2):
+            mine, _ = play(scn, seed=3, replication=r)
+            theirs, _ = kernel.run_replication(Plan(scn), r, 3)
+            assert list(mine) == list(theirs)
+            assert all(a == b or (math.isnan(a) and math.isnan(b))
+                       for a, b in zip(mine.values(), theirs.values(), strict=True))
