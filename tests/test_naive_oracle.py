@@ -230,7 +230,7 @@ def test_error_budget_policies(ops_cap, calendar):
     assert 0 < m["teams.sre.resolved_share"] < 1  # both held the pager at times
 
 
-def busy_deployments(weeks: int = 6, approval=None, performer="ops"):
+def busy_deployments(weeks: int = 6, approval=None, performer="ops", concurrency=2):
     """Boards with a capacity, two change windows (one across midnight Sunday), a crew,
     pre-emption, a misroute team, a shared rota with TOIL, 60% of changes failing."""
     teams = [team("ops", 2, 4), team("dev", 2, 5)]
@@ -241,20 +241,22 @@ def busy_deployments(weeks: int = 6, approval=None, performer="ops"):
     policy = DeploymentPolicy(
         "d", performer=performer, effort=D.exponential(3.0), pipeline=D.exponential(0.5),
         approval=approval or Approval("board", board_at=34.0, board_every=WEEK, capacity=6),
-        change_windows=(Window(160.0, 10.0), Window(90.0, 94.0)), concurrency=2)
+        change_windows=(Window(160.0, 10.0), Window(90.0, 94.0)), concurrency=concurrency)
     return scenario(teams, tiers, rate=0.3, rotas=rotas, deploy=[policy],
                     horizon=weeks * WEEK, warmup=24.0,
                     app={"owner": "dev", "deployment_policy": "d", "deployment_rate": 0.2,
                          "change_failure_rate": 0.6})
 
 
-@pytest.mark.parametrize("approval, performer", [
-    (None, "ops"),
-    (Approval("delay", delay=D.exponential(10.0)), "ops"),
-    (Approval(), "owner"),
-], ids=["board-windows-crew", "approval-delay", "self-service"])
-def test_deployments(approval, performer):
-    m = assert_agrees(busy_deployments(approval=approval, performer=performer), range(3))
+@pytest.mark.parametrize("approval, performer, concurrency", [
+    (None, "ops", 2),
+    (Approval("delay", delay=D.exponential(10.0)), "ops", 2),
+    (Approval("delay", delay=D.exponential(10.0)), "ops", 0),
+    (Approval(), "owner", 2),
+], ids=["board-windows-crew", "approval-delay", "crew-of-all-responders", "self-service"])
+def test_deployments(approval, performer, concurrency):
+    m = assert_agrees(busy_deployments(approval=approval, performer=performer,
+                                       concurrency=concurrency), range(3))
     assert m["deployments.throughput_per_week"] > 0
 
 
@@ -281,13 +283,13 @@ def test_overloaded_queues_and_the_early_stop():
 
 
 def fixed_times():
-    """Whole-hour work, pickups and handoffs, a rota and a weekly board: events tie with
-    calendar changes and with each other."""
+    """Whole-hour work, pickups and handoffs, a rota and a board sitting daily at 17:00,
+    as working hours end: events tie with calendar changes and with each other."""
     teams = [team("desk", 2, 4), team("dev", 1, 3)]
     tiers = [tier("L1", "desk", 1.0, resolve=0.5, handoff=D.fixed(1.0), pickup=D.fixed(0.5)),
              tier("L2", "owner", 2.0)]
     policy = DeploymentPolicy("d", performer="desk", effort=D.fixed(1.0),
-                              approval=Approval("board", board_at=9.0, board_every=24.0))
+                              approval=Approval("board", board_at=17.0, board_every=24.0))
     return scenario(teams, tiers, rate=0.3, deploy=[policy], horizon=4 * WEEK, warmup=24.0,
                     rotas=[rota("r", ["desk"])],
                     app={"owner": "dev", "deployment_policy": "d", "deployment_rate": 0.1,
