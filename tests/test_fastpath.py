@@ -6,6 +6,9 @@ queueing theory (Erlang C per tier of a Jackson network); and the eligibility ru
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,6 @@ from test_engine_scenarios import D, scenario, team, tier
 from whorunsit.engine.chunks import run_chunk
 from whorunsit.engine.erlang import jackson_tandem
 from whorunsit.engine.fastpath import fastpath
-from whorunsit.engine.metrics import tally
 from whorunsit.model import (
     Application,
     DeploymentPolicy,
@@ -112,17 +114,23 @@ def test_priorities_that_call_nobody_out_give_the_engines_values():
     assert np.isfinite(p3).all() and np.isnan(urgent).all()
 
 
-def test_replications_near_the_queue_cap_are_played_by_the_engine(monkeypatch):
-    from reference.replication import Replication
-    from whorunsit.engine.loop import kernel
-
-    # a cap the compiled loop cannot see (it is a compiled constant): both sides of the
-    # comparison play the general engine's Python reference, which reads it
-    monkeypatch.setattr(tally, "QUEUE_CAP", 60)
-    monkeypatch.setattr(kernel, "run_replication",
-                        lambda plan, r, seed: Replication(plan, r, seed).run())
-    fast = assert_same(mixed(rate_scale=3.0, horizon=WEEK), replications=3, seed=4)
-    assert fast.values[:, fast.names.index("queues.unstable")].max() == 1.0
+def test_replications_near_the_queue_cap_are_played_by_the_engine():
+    # a cap the compiled loop cannot see (it is a compiled constant): the engine runs as
+    # plain Python (WHORUNSIT_JIT=0, the same source), which reads it, in a process of
+    # its own
+    code = ("from whorunsit.engine.metrics import tally\n"
+            "from whorunsit.engine.loop import kernel_loop\n"
+            "tally.QUEUE_CAP = kernel_loop.QUEUE_CAP = 60\n"
+            "from test_fastpath import WEEK, assert_same, mixed\n"
+            "fast = assert_same(mixed(rate_scale=3.0, horizon=WEEK), replications=3, seed=4)\n"
+            "print(fast.values[:, fast.names.index('queues.unstable')].max())\n")
+    tests = Path(__file__).resolve().parent
+    env = {**os.environ, "WHORUNSIT_JIT": "0",
+           "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, cwd=tests.parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "1.0"
 
 
 def test_values_do_not_depend_on_how_replications_are_chunked():
