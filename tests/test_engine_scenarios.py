@@ -128,11 +128,11 @@ def play_given(plan: Plan, incs: list[Incidents], deps: list[Deployments]):
         ext, arrivals = kernel._events(plan, finish, times)
         st = kernel._state(plan, prep.caps, arrivals + int(dep_rows.sum()), int(dep_rows.sum()))
         prep.play(prep.kp, dr, st, *ext)
-        status = int(st.si[ks.STATUS])
+        status = int(st.int_slots[ks.STATUS])
         if status == 0:
             break
         assert status != ks.FULL_REWORK, "more redeployments than REWORK_ROWS"
-        grow = {ks.FULL_EVENTS: ("events", len(st.ev_t)), ks.FULL_QUEUE: ("queue", st.q_key.shape[1]),
+        grow = {ks.FULL_EVENTS: ("events", len(st.event_time)), ks.FULL_QUEUE: ("queue", st.queue_key.shape[1]),
                 ks.FULL_WAITS: ("waits", len(st.waits))}[status]
         prep.caps[grow[0]] = 2 * grow[1]
     counters = kernel._Counters(plan, st, finish, arrivals)
@@ -140,7 +140,7 @@ def play_given(plan: Plan, incs: list[Incidents], deps: list[Deployments]):
     # copies: the engine's state is reused by the plan's next replication
     counters.ttr, counters.lead = counters.ttr.copy(), counters.lead.copy()
     counters.away = counters.away.copy()
-    counters.waiting, counters.busy = int(st.si[ks.WAITING]), st.busy.copy()
+    counters.waiting, counters.busy = int(st.int_slots[ks.PARTS_WAITING]), st.pool_busy.copy()
     return metrics, counters
 
 
