@@ -1,5 +1,5 @@
 """``kernel_events``: the compiled merge gives numpy's stable order and exactly the
-arrays of the lexsort the Python engine uses, ties included."""
+arrays of a lexsort of the concatenated events, ties included."""
 
 from __future__ import annotations
 

@@ -30,8 +30,8 @@ class Chunk:
 def run_chunk(scenario: Scenario, seed: int, start: int, stop: int,
               play: Callable | None = None) -> Chunk:
     """Replications start..stop-1 of ``scenario`` (the unit of work sent to a worker),
-    played by the compiled event loop, or by ``play(plan, replication, seed)`` (the
-    tests' reference)."""
+    played by the compiled event loop, or by ``play(plan, replication, seed)`` (another
+    engine the tests compare with it)."""
     plan = plan_for(scenario)
     play = play or kernel.run_replication
     names: list[str] = []

@@ -110,7 +110,7 @@ def queue_pop(s, p):
     return key, part
 
 
-# -- ring buffers (the deques of ``changes``) ---------------------------------------------
+# -- ring buffers: the deployments waiting in order, by policy -----------------------------
 @jit
 def ring_append(buf, head, count, p, v):
     cap = buf.shape[1]

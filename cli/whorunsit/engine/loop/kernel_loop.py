@@ -516,7 +516,7 @@ def resolve(s, ticket):
     resolved(s, ticket, s.ticket_team[ticket])
 
 
-# -- deployments (``changes``) -------------------------------------------------------------
+# -- deployments ---------------------------------------------------------------------------
 @jit
 def dep_request(s, a, index, attempt):
     pol = s.app_policy[a]

@@ -1,15 +1,12 @@
 """The events a compiled replication knows in advance, merged into time order.
 
-``Replication._external`` concatenates the shared events (calendar flips, the end of the
-warm-up, change windows, boards) and each application's detected incidents and
-deployment requests, and sorts them by (time, tie order) with ``numpy.lexsort``. That
-sort was a twentieth of a flagship replication; here a compiled bucket sort puts the
-same events in the same order in linear time.
-
-Same order as the lexsort: the shared events come first in the concatenation, sorted
-by (time, tie order) once per plan, and every tie order among them is below that of
-arrivals and requests; a stable sort by time then keeps exactly the lexsort's order of
-ties (tests/test_kernel.py compares the two).
+Known in advance: the shared events (calendar flips, the end of the warm-up, change
+windows, board sittings), sorted by (time, tie order) once per plan, and each
+application's detected incidents and deployment requests. A compiled bucket sort puts
+them in time order in linear time (history in docs/performance.md), keeping ties in the
+order ``numpy.lexsort`` of their concatenation gives: every tie order among the shared
+events is below that of arrivals and requests, so a stable sort by time keeps exactly
+that order (tests/test_kernel_events.py compares the two).
 """
 
 from __future__ import annotations
