@@ -133,14 +133,10 @@ def _poison(arena) -> None:
     tickets = int(st.int_slots[ks.TICKETS])
     garbage = {np.dtype(np.int64): 987_654_321, np.dtype(np.float64): np.nan,
                np.dtype(np.bool_): True}
-    for groups in ks.ASSIGNED.values():
-        for names in groups.values():
-            for name in names:
-                getattr(st, name)[:] = garbage[getattr(st, name).dtype]
-    for name in ("queue_key", "queue_part", "ready_ring", "board_ring"):
-        getattr(st, name)[:] = garbage[getattr(st, name).dtype]
-    for names in ks.ADDED.values():
-        for name in names:
+    for name, layout in ks.LAYOUTS.items():
+        if layout.clean == ks.WRITTEN:
+            getattr(st, name)[:] = garbage[getattr(st, name).dtype]
+        elif layout.clean == ks.SUMS:
             getattr(st, name)[:tickets] = garbage[getattr(st, name).dtype]
     for buf in arena._small:
         buf[:] = garbage[buf.dtype]
