@@ -110,8 +110,8 @@ def _arr(values, dtype) -> np.ndarray:
 
 def compile_plan(plan: Plan) -> KPlan:
     teams, rotas, apps, pols = plan.teams, plan.rotas, plan.apps, plan.policies
-    nT, nA = len(teams), len(apps)
-    be_kind, be_par, be_emp = [], np.zeros((nT, 3)), []
+    n_teams, n_apps = len(teams), len(apps)
+    be_kind, be_par, be_emp = [], np.zeros((n_teams, 3)), []
     for t in teams:
         if t.best_endeavours is None:
             be_kind.append(0)
@@ -124,25 +124,25 @@ def compile_plan(plan: Plan) -> KPlan:
         else:
             be_emp.append(())
             be_par[t.index, :len(d.params)] = d.params
-    emp = np.zeros((nT, max([len(e) for e in be_emp] + [1])))
+    emp = np.zeros((n_teams, max([len(e) for e in be_emp] + [1])))
     for i, e in enumerate(be_emp):
         emp[i, :len(e)] = e
-    team_pols = np.full((nT, max(1, len(pols))), -1, dtype=np.int64)
+    team_pols = np.full((n_teams, max(1, len(pols))), -1, dtype=np.int64)
     for t in teams:
         team_pols[t.index, :len(t.policies)] = t.policies
     r_teams = np.full((len(rotas), max([len(r.teams) for r in rotas] + [1])), -1, np.int64)
     for r in rotas:
         r_teams[r.index, :len(r.teams)] = r.teams
-    mT = max([len(a.tiers) for a in apps] + [1])
-    t_last = np.ones((nA, mT), dtype=bool)
-    t_resolve, t_misroute = np.zeros((nA, mT)), np.zeros((nA, mT))
-    t_team = np.zeros((nA, mT, 2), dtype=np.int64)
-    t_kf = np.ones((nA, mT, 2))
-    t_mteam = np.full((nA, mT), -1, dtype=np.int64)
+    max_tiers = max([len(a.tiers) for a in apps] + [1])
+    t_last = np.ones((n_apps, max_tiers), dtype=bool)
+    t_resolve, t_misroute = np.zeros((n_apps, max_tiers)), np.zeros((n_apps, max_tiers))
+    t_team = np.zeros((n_apps, max_tiers, 2), dtype=np.int64)
+    t_kf = np.ones((n_apps, max_tiers, 2))
+    t_mteam = np.full((n_apps, max_tiers), -1, dtype=np.int64)
     parts = max_parts(plan)
-    t_swarm = np.full((nA, mT, 2, parts), -1, dtype=np.int64)
-    t_nswarm = np.ones((nA, mT, 2), dtype=np.int64)
-    cover = np.full((nA, nT, 3), -1, dtype=np.int64)
+    t_swarm = np.full((n_apps, max_tiers, 2, parts), -1, dtype=np.int64)
+    t_nswarm = np.ones((n_apps, max_tiers, 2), dtype=np.int64)
+    cover = np.full((n_apps, n_teams, 3), -1, dtype=np.int64)
     for a in apps:
         for tier in a.tiers:
             j = tier.index
@@ -161,38 +161,54 @@ def compile_plan(plan: Plan) -> KPlan:
     flips = plan.week.flips(plan.horizon)
     segs = plan.week.segments
     return KPlan(
-        plan.warmup, plan.horizon, bool(plan.scenario.calendar.always),
-        _arr(plan.callout, bool), _arr(plan.impact, float),
-        _arr([t.responders for t in teams], np.int64), _arr([t.headcount for t in teams], np.int64),
-        _arr([t.best_endeavours is not None for t in teams], bool),
-        _arr([t.best_endeavours[0] if t.best_endeavours else 0.0 for t in teams], float),
-        _arr([t.best_endeavours[2] if t.best_endeavours else 0.0 for t in teams], float),
-        _arr(be_kind, np.int64), be_par, emp, _arr([len(e) for e in be_emp], np.int64),
-        team_pols, _arr([len(t.policies) for t in teams], np.int64),
-        r_teams, _arr([len(r.teams) for r in rotas], np.int64),
-        _arr([r.on_call for r in rotas], np.int64),
-        _arr([r.covers for r in rotas], bool).reshape(len(rotas), 3),
-        _arr([r.paid for r in rotas], bool), _arr([r.callout_fee for r in rotas], float),
-        _arr([r.callout_per_hour for r in rotas], float), _arr([r.toil for r in rotas], float),
-        _arr([r.capex for r in rotas], bool), _arr([r.knowledge_factor for r in rotas], float),
-        _arr([a.owner for a in apps], np.int64), _arr([a.alert_entry for a in apps], np.int64),
-        _arr([a.policy for a in apps], np.int64),
-        _arr([a.change_failure_rate for a in apps], float), cover,
-        t_last, t_resolve, t_misroute, t_team, t_swarm, t_nswarm, t_kf, t_mteam,
-        _arr([p.performer for p in pols], np.int64), _arr([p.approval for p in pols], np.int64),
-        _arr([p.board_capacity for p in pols], np.int64),
-        _arr([p.windows is not None for p in pols], bool),
-        _arr([p.concurrency for p in pols], np.int64), _arr([p.crew for p in pols], np.int64),
-        _arr([p.redeploy for p in pols], bool),
-        _arr([f[0] for f in flips], float), _arr([f[1] for f in flips], np.int64),
-        _arr([s[0] for s in segs], float), _arr([s[2] for s in segs], np.int64),
-        _arr(plan.week._cum, float), float(plan.week.working_per_week),
-        _arr([a.sre.team if a.sre else -1 for a in apps], np.int64),
-        _arr([a.sre.ops_cap if a.sre else 0.0 for a in apps], float),
-        _arr([a.sre.period if a.sre else 1.0 for a in apps], float),
-        _arr([a.sre.budget if a.sre else 0.0 for a in apps], float),
-        _arr([t.track_load for t in teams], bool), parts)
-
+        warmup=plan.warmup, horizon=plan.horizon,
+        always_working=bool(plan.scenario.calendar.always),
+        prio_calls_out=_arr(plan.callout, bool), prio_impact=_arr(plan.impact, float),
+        responders=_arr([t.responders for t in teams], np.int64),
+        headcount=_arr([t.headcount for t in teams], np.int64),
+        best_endeavours=_arr([t.best_endeavours is not None for t in teams], bool),
+        be_answer_chance=_arr([t.best_endeavours[0] if t.best_endeavours else 0.0
+                               for t in teams], float),
+        be_toil=_arr([t.best_endeavours[2] if t.best_endeavours else 0.0 for t in teams],
+                     float),
+        be_delay_kind=_arr(be_kind, np.int64), be_delay_params=be_par, be_delay_values=emp,
+        be_delay_count=_arr([len(e) for e in be_emp], np.int64),
+        team_policies=team_pols,
+        team_policy_count=_arr([len(t.policies) for t in teams], np.int64),
+        rota_teams=r_teams, rota_team_count=_arr([len(r.teams) for r in rotas], np.int64),
+        rota_on_call=_arr([r.on_call for r in rotas], np.int64),
+        rota_covers=_arr([r.covers for r in rotas], bool).reshape(len(rotas), 3),
+        rota_paid=_arr([r.paid for r in rotas], bool),
+        rota_callout_fee=_arr([r.callout_fee for r in rotas], float),
+        rota_callout_hourly=_arr([r.callout_per_hour for r in rotas], float),
+        rota_toil=_arr([r.toil for r in rotas], float),
+        rota_capex=_arr([r.capex for r in rotas], bool),
+        rota_knowledge=_arr([r.knowledge_factor for r in rotas], float),
+        app_owner=_arr([a.owner for a in apps], np.int64),
+        app_alert_entry=_arr([a.alert_entry for a in apps], np.int64),
+        app_policy=_arr([a.policy for a in apps], np.int64),
+        app_failure_rate=_arr([a.change_failure_rate for a in apps], float),
+        app_cover=cover, tier_last=t_last, tier_resolve=t_resolve, tier_misroute=t_misroute,
+        tier_team=t_team, tier_swarm=t_swarm, tier_swarm_size=t_nswarm, tier_knowledge=t_kf,
+        tier_misroute_team=t_mteam,
+        policy_performer=_arr([p.performer for p in pols], np.int64),
+        policy_approval=_arr([p.approval for p in pols], np.int64),
+        board_capacity=_arr([p.board_capacity for p in pols], np.int64),
+        policy_has_windows=_arr([p.windows is not None for p in pols], bool),
+        policy_concurrency=_arr([p.concurrency for p in pols], np.int64),
+        policy_crew=_arr([p.crew for p in pols], np.int64),
+        policy_redeploys=_arr([p.redeploy for p in pols], bool),
+        flip_time=_arr([f[0] for f in flips], float),
+        flip_kind=_arr([f[1] for f in flips], np.int64),
+        segment_start=_arr([seg[0] for seg in segs], float),
+        segment_kind=_arr([seg[2] for seg in segs], np.int64),
+        segment_hours_before=_arr(plan.week._cum, float),
+        working_per_week=float(plan.week.working_per_week),
+        sre_team=_arr([a.sre.team if a.sre else -1 for a in apps], np.int64),
+        sre_ops_cap=_arr([a.sre.ops_cap if a.sre else 0.0 for a in apps], float),
+        sre_period=_arr([a.sre.period if a.sre else 1.0 for a in apps], float),
+        sre_budget=_arr([a.sre.budget if a.sre else 0.0 for a in apps], float),
+        track_load=_arr([t.track_load for t in teams], bool), max_parts=parts)
 
 def horizon_cells(plan: Plan) -> tuple[int, int]:
     """Room the error-budget policy needs: days of busy hours kept per team, and budget
