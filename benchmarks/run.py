@@ -80,6 +80,9 @@ class Sizes:
     sweep_replications: int = 200
     #: replications of both processes in the whole-process tiers3 race (the scenario's own)
     process_replications: int = 200
+    #: shipped scenarios: seconds of timed work each, and at most this many replications
+    scenario_seconds: float = 2.0
+    scenario_max_replications: int = 5000
 
 
 FULL = Sizes()
@@ -96,6 +99,8 @@ QUICK = Sizes(
     sweep_points=4,
     sweep_replications=20,
     process_replications=2,
+    scenario_seconds=0.2,
+    scenario_max_replications=20,
 )
 
 
@@ -682,13 +687,55 @@ def bench_fit(sizes: Sizes, out=print) -> dict | None:
     return {"seconds": seconds, "figures": figures}
 
 
+# -- 6. every shipped scenario ------------------------------------------------------------
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def bench_scenarios(sizes: Sizes, out=print) -> dict:
+    """Every shipped scenario in this process on one worker, compiled code loaded first:
+    incidents per second (those the report counts, after the warm-up) and milliseconds
+    per replication. Each is timed over enough replications to take about
+    ``scenario_seconds`` (a ten-replication probe sets the number), so the table takes
+    under half a minute."""
+    from whorunsit import api
+    from whorunsit.engine.fastpath import fastpath
+
+    out(f"== shipped scenarios, in-process, warm, 1 worker (about {sizes.scenario_seconds:g} s "
+        "each)")
+    out(f"  {'scenario':<52} {'path':<7} {'reps':>5} {'incidents':>10} {'ms/rep':>8} "
+        f"{'incidents/s':>12}")
+    figures = {}
+    for path in SCENARIOS:
+        scenario = api.load(path)
+        fast = fastpath.eligible(scenario)
+        api.simulate(scenario, replications=1, workers=1)  # compile or load, untimed
+        began = time.perf_counter()
+        api.simulate(scenario, replications=10, workers=1)
+        probe = (time.perf_counter() - began) / 10
+        n = max(2, min(sizes.scenario_max_replications,
+                       int(sizes.scenario_seconds / max(probe, 1e-5))))
+        began = time.perf_counter()
+        results = api.simulate(scenario, replications=n, workers=1)
+        seconds = time.perf_counter() - began
+        incidents = float(results.samples["incidents.count"].sum())
+        ms, rate = 1000 * seconds / n, incidents / seconds
+        out(f"  {path.name:<52} {'fast' if fast else 'general':<7} {n:>5} {incidents:>10,.0f} "
+            f"{ms:>8.2f} {rate:>12,.0f}")
+        figures[path.name] = {"path": "fast" if fast else "general", "replications": n,
+                              "incidents": incidents, "seconds": seconds,
+                              "ms_per_replication": ms, "incidents_per_second": rate}
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
-    parser.add_argument("--only", choices=["tiers3", "at-scale", "dask", "startup", "sweep", "fit"],
+    parser.add_argument("--only", choices=["tiers3", "at-scale", "dask", "startup", "sweep", "fit",
+                                            "scenarios"],
                         action="append",
                         help="startup: whole processes (start-up, validate, simulate -n 10, "
-                             "tiers3 against SimPy as processes)")
+                             "tiers3 against SimPy as processes); scenarios: every "
+                             "shipped scenario in-process on one worker")
     parser.add_argument("--no-scaling", action="store_true", help="skip the doubled runs")
     parser.add_argument("--no-flagship", action="store_true",
                         help="skip the 1000-replication at-scale run (scaling runs only)")
@@ -705,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes = dataclasses.replace(sizes, scaling=False)
     if args.no_flagship:
         sizes = dataclasses.replace(sizes, flagship=False)
-    parts = args.only or ["tiers3", "at-scale", "dask", "startup", "sweep", "fit"]
+    parts = args.only or ["tiers3", "at-scale", "dask", "startup", "sweep", "fit", "scenarios"]
     print(f"whorunsit benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if "tiers3" in parts:
         bench_tiers3(sizes)
@@ -718,6 +765,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_sweep(sizes)
     if "fit" in parts:
         bench_fit(sizes)
+    if "scenarios" in parts:
+        bench_scenarios(sizes)
     return 0
 
 
