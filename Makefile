@@ -21,7 +21,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 demo: $(STAMP)
-	@echo "== compiling the simulation engine: once per install (about 40 s of CPU, measured; 1-2 minutes on a busy 2-core machine); later runs load it in about a second"
+	@echo "== compiling the simulation engine: once per install (about 32 s of CPU, measured; up to a minute on a busy 2-core machine); later runs load it in about a second"
 	$(BIN)/whorunsit warmup
 	$(BIN)/whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
 
