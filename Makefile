@@ -35,8 +35,9 @@ lint: $(STAMP)
 package-check: $(STAMP)
 	bash .ci/package-check
 
+# one part: make bench ONLY=scenarios (or startup, tiers3, at-scale, dask, sweep, fit)
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY))
 
 schema: $(STAMP)
 	$(BIN)/whorunsit schema --output scenarios/whorunsit.schema.json
