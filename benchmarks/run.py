@@ -13,10 +13,13 @@ asserted in tests: timings belong to a machine, not to the code):
 3. whole processes, as a user types them (issue 13): `whorunsit --help`, `validate`,
    `simulate ... --replications 10` with a warm compile cache, each best of N against
    `python -c pass`; and `whorunsit simulate benchmarks/tiers3.yaml` as a process
-   against the SimPy model as a process over the same replications, in incidents per
-   second (start-up included on both sides).
+   against the SimPy model as a process over the same replications (the scenario's
+   own 200), in incidents per second (start-up included on both sides), with each
+   side's one-replication run and its rate beyond that.
 4. sweep (issue 14): a 20-point `whorunsit sweep` of the at-scale model (App Ops staffing,
    headcount and responders zipped) at 200 replications a point, wall time on both cores.
+5. fit: docs/fit.md's example, timed. 6. scenarios: every shipped scenario in-process,
+   warm, on one worker, in incidents per second and ms per replication.
 
 `--quick` shrinks every size for a smoke run (the figures then mean little).
 """
