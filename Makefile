@@ -21,7 +21,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 demo: $(STAMP)
-	@echo "== compiling the simulation engine: once per install (about 40 s of CPU, measured; 1-2 minutes on a busy 2-core machine); later runs load it in about a second"
+	@echo "== compiling the simulation engine: once per install (about 32 s of CPU, measured; up to a minute on a busy 2-core machine); later runs load it in about a second"
 	$(BIN)/whorunsit warmup
 	$(BIN)/whorunsit simulate scenarios/you-build-it-ops-run-it.yaml
 
@@ -35,8 +35,9 @@ lint: $(STAMP)
 package-check: $(STAMP)
 	bash .ci/package-check
 
+# one part: make bench ONLY=scenarios (or startup, tiers3, at-scale, dask, sweep, fit)
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(ONLY),--only $(ONLY))
 
 schema: $(STAMP)
 	$(BIN)/whorunsit schema --output scenarios/whorunsit.schema.json

@@ -115,3 +115,17 @@ def test_dask_part_measures_the_overhead_ratio_at_tiny_sizes(bench):
     assert report["dask"]["replications"] == report["local"]["replications"] == 2
     assert report["ratio"] > 0 and report["dask"]["cluster_start_seconds"] > 0
     assert "not judged (reduced sizes)" in "\n".join(lines)
+
+
+def test_scenarios_part_times_every_shipped_scenario(bench):
+    lines: list[str] = []
+    sizes = bench.Sizes(**TINY, scenario_seconds=0.001, scenario_max_replications=3)
+    report = bench.bench_scenarios(sizes, out=lines.append)
+    shipped = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert sorted(report) == shipped
+    for name, row in report.items():
+        assert row["replications"] == 2, name  # the floor: the probe asked for fewer
+        assert row["incidents"] > 0 and row["incidents_per_second"] > 0, name
+        assert row["path"] in ("fast", "general"), name
+    assert any("ms/rep" in line for line in lines)
+    assert sum(name in "\n".join(lines) for name in shipped) == len(shipped)

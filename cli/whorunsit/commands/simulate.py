@@ -70,7 +70,7 @@ def _precision(text: str | None) -> float | None:
 
 
 def _show(show_all: bool, section: str | None) -> str | list[str]:
-    from whorunsit.report.terminal import ALL, KEY, SECTIONS
+    from whorunsit.report.sections import ALL, KEY, SECTIONS
 
     if section is None:
         return ALL if show_all else KEY

@@ -11,7 +11,7 @@ applies the location to numba. The location, first that applies:
 
 Under 1, 3 and 4 the compiled code sits in ``numba-<hash>``, a folder named by a hash
 of numba's version and every engine source (numba's own cache only notices an edit to
-the file that defines a function, but the compiled loop inlines helpers from a dozen).
+the file that defines a function, but the compiled loop links in helpers from a dozen).
 """
 
 from __future__ import annotations

@@ -29,8 +29,10 @@ if not JIT:
     warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning)
 
 jit = njit(cache=True)
-#: small functions called on nearly every event, inlined into their callers by numba
-hot = njit(cache=True, inline="always")
+#: small functions called on nearly every event: compiled once each and linked into
+#: their callers, where LLVM inlines them (numba's own IR inlining typed and lowered
+#: each body again at every call site, for no gain at run time: docs/performance.md)
+hot = jit
 
 
 def plain(meaning):

@@ -4,7 +4,7 @@ Every module that compiles code imports this one first. It
 
 - points ``numba.config.CACHE_DIR`` at a folder named by a hash of all the engine's
   sources (``cache_location``): any edit or upgrade compiles afresh, never a stale mix,
-  and older versions' folders (about 25 MB each) are removed when a new one is made;
+  and older versions' folders (about 70 MB each) are removed when a new one is made;
 - checks that folder can be written; when it cannot (a file where the folder should
   be, a read-only disk), says so once on stderr with what to do, and keeps the compiled
   code in the next usable place (at worst a temporary folder for this run alone);

@@ -11,17 +11,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 #: seconds a run must have taken before the bar is worth showing
 DELAY = 1.0
@@ -41,6 +34,17 @@ class _DelayedBar:
         if self.progress is None:
             if self.clock() - self.started < self.delay or done >= total:
                 return
+            # rich's live display loads only for a bar that is shown (~40 ms otherwise)
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self.progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("replications"), TimeElapsedColumn(), TimeRemainingColumn(),

@@ -15,19 +15,12 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from whorunsit.report import content, headline, histogram
+from whorunsit.report.sections import ALL, KEY, SECTIONS
 from whorunsit.stats.results import Results
 
 WARN_STYLE = "bold red"
 #: width used when the report goes to a file rather than a terminal
 FILE_WIDTH = 100
-#: what the report shows after its headline: the key table only, everything, or the
-#: sections named (keys of SECTIONS)
-KEY, ALL = "key", "all"
-#: --section names and the tables they show ("charts" are the histograms)
-SECTIONS = {"flow": "Incident flow by team", "incidents": "Per incident",
-            "priority": "Time to restore by priority", "oncall": "On-call and cost by team",
-            "cost": "Cost per year", "availability": "Availability by application",
-            "charts": "histograms"}
 HINT = ("Headline only. --all shows every table and the histograms; --section "
         f"{','.join(SECTIONS)} shows those; --format json gives every metric "
         "(whorunsit metrics lists them).")

@@ -373,3 +373,48 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
     inc_f[I_QWAIT], inc_f[I_HDELAY], inc_f[I_FLOW] = total_q, total_h, flow
     inc_n[I_DONE], inc_n[I_FLOW_N], inc_n[I_HANDOFFS] = done, flowing, handoffs
     inc_n[I_CREATED], inc_n[I_LATE], inc_n[I_OPEN] = created, late, still_open
+
+
+# -- downtime -------------------------------------------------------------------------------
+@numba.njit(cache=True)
+def outage_union(app_first, start, resolved_at, W, end, out):
+    """Per application, the length of the union of its incidents' outages in [W, end):
+    ``tally.union_length`` of what ``tally.outage_hours`` keeps, operation for operation.
+    Each incident is down from its start to its resolution (``end`` if unresolved);
+    incidents are numbered by application and, within one, in start order, which is the
+    order ``union_length`` sorts them into (equal starts in any order: they give the same
+    union), so no sort is needed. The running maximum runs over every application at
+    once on times shifted by ``app * span``, as numpy's does, so the reaches carry the
+    same bits."""
+    out[:] = 0.0
+    n_apps = len(app_first) - 1
+    top = -math.inf
+    for i in range(len(start)):
+        lo = max(start[i], W) - W
+        stop = resolved_at[i] if math.isfinite(resolved_at[i]) else end
+        hi = min(stop, end) - W
+        if hi > lo:
+            top = max(top, hi)
+    if top == -math.inf:
+        return
+    span = top * 2.0 + 1.0
+    running = -math.inf
+    last_app = -1
+    began = 0.0
+    reach = 0.0
+    for a in range(n_apps):
+        shift = a * span
+        for i in range(app_first[a], app_first[a + 1]):
+            lo = max(start[i], W) - W
+            stop = resolved_at[i] if math.isfinite(resolved_at[i]) else end
+            hi = min(stop, end) - W
+            if not hi > lo:
+                continue
+            running = max(running, hi + shift)
+            if a != last_app or lo > reach:  # a new outage begins: the last one ends
+                if last_app >= 0:
+                    out[last_app] += reach - began
+                last_app, began = a, lo
+            reach = running - shift
+    if last_app >= 0:
+        out[last_app] += reach - began
