@@ -12,6 +12,7 @@ same source as plain Python (engine/compiled.py).
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
@@ -48,6 +49,12 @@ from whorunsit.engine.loop.kernel_state import (
 )
 from whorunsit.engine.loop.kernel_struct import make, view
 from whorunsit.engine.loop.kernel_tally import (
+    ADD,
+    JOINED,
+    LEFT,
+    PAID,
+    POOLED,
+    REMOVE,
     account,
     be_delay,
     deployed,
@@ -89,7 +96,13 @@ from whorunsit.engine.random.draws import (
 
 SEG_WORK = 0
 NORMAL, REASSESS, MISROUTED = 0, 1, 2
-BEST_ENDEAVOURS = -1
+# constants passed as arguments are typed numpy scalars (see ``kernel_tally``): numba
+# then compiles each function once
+BEST_ENDEAVOURS = np.int64(-1)   # the pool of a part best endeavours answered
+NO_ARG = np.int64(0)             # an event's argument when it has none
+FIRST_ATTEMPT = np.int64(0)      # a deployment's first try
+QUEUED, AT_ONCE = np.bool_(True), np.bool_(False)  # ``attach``: from a queue or not
+ROOT = np.int64(0)               # a heap's top
 PHI = 0.6180339887498949
 PRIO_SHIFT = 1 << 58  # a queue key: priority above the sequence number
 SEQ_MASK = PRIO_SHIFT - 1
@@ -134,7 +147,7 @@ def rehome(s):
     if s.int_slots[PARTS_WAITING] == 0:
         return
     keys, parts = s.rehome_key, s.rehome_part
-    n = 0
+    n = ROOT
     for p in range(len(s.queue_length)):
         for k in range(s.queue_length[p]):
             key = s.queue_key[p, k]
@@ -161,7 +174,7 @@ def _sort_pairs(keys, values, n):
     for end in range(n - 1, 0, -1):
         keys[0], keys[end] = keys[end], keys[0]
         values[0], values[end] = values[end], values[0]
-        _sift(keys, values, 0, end)
+        _sift(keys, values, ROOT, end)
 
 
 @hot
@@ -220,7 +233,7 @@ def change_incident(s, a, row):
     ticket = new_ticket(s, a, s.dep_prio[row], now, s.dep_alert[row], s.n_inc + row)
     if s.ticket_measured[ticket]:
         s.int_slots[CHANGE_INCIDENTS] += 1
-    push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, ticket, 0)
+    push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, ticket, NO_ARG)
 
 
 @hot
@@ -316,10 +329,10 @@ def place(s, part):
         p = s.part_team[part] if s.int_slots[SEGMENT_KIND] == SEG_WORK else home(s, part)
         s.part_pool[part] = p
         if s.queue_length[p] == 0 and s.pool_busy[p] < s.pool_capacity[p]:
-            part = attach(s, part, p, False)
+            part = attach(s, part, p, AT_ONCE)
             continue
         s.int_slots[PARTS_WAITING] += 1
-        queue_change(s, s.part_team[part], 1)
+        queue_change(s, s.part_team[part], JOINED)
         if s.int_slots[PARTS_WAITING] + s.int_slots[BACKLOG] > QUEUE_CAP:
             s.int_slots[OVERFLOW] = 1
         queue_push(s, p, s.ticket_prio[ticket] * PRIO_SHIFT + sq, part)
@@ -358,7 +371,7 @@ def answer(s, part, token):
     """Best endeavours answered: take the part if it is still waiting out of hours."""
     if s.part_token[part] != token or s.int_slots[SEGMENT_KIND] == SEG_WORK:
         return
-    nxt = attach(s, part, BEST_ENDEAVOURS, True)
+    nxt = attach(s, part, BEST_ENDEAVOURS, QUEUED)
     if nxt >= 0:
         enqueue(s, nxt)
 
@@ -376,7 +389,7 @@ def fill(s, p):
         if s.queue_length[p] > 0 and s.pool_busy[p] < s.pool_capacity[p]:
             key, part = queue_pop(s, p)
             if s.part_token[part] == key & SEQ_MASK:
-                nxt = attach(s, part, p, True)
+                nxt = attach(s, part, p, QUEUED)
                 if nxt >= 0:
                     inner = place(s, nxt)
                     if inner >= 0:
@@ -399,7 +412,7 @@ def attach(s, part, p, queued):
         s.pool_busy[p] += 1
     if queued:
         s.int_slots[PARTS_WAITING] -= 1
-        queue_change(s, s.part_team[part], -1)
+        queue_change(s, s.part_team[part], LEFT)
     ticket = part // s.max_parts
     s.ticket_pending[ticket] -= 1
     if s.ticket_pending[ticket] == 0:
@@ -441,7 +454,7 @@ def start(s, ticket):
             s.ticket_handoff_delay[ticket] += work
     for k in range(s.ticket_parts[ticket]):
         engaged(s, ticket, first + k, end, work if phase != REASSESS else -1.0)
-    push(s, end, EV_DONE, ticket, 0)
+    push(s, end, EV_DONE, ticket, NO_ARG)
 
 
 @jit
@@ -473,7 +486,7 @@ def done(s, ticket):
                 triage = s.tier[row, j, TRIAGE]
                 if s.ticket_measured[ticket]:
                     s.ticket_handoff_delay[ticket] += triage
-                push(s, s.float_slots[NOW] + triage, EV_BOUNCE, ticket, 0)
+                push(s, s.float_slots[NOW] + triage, EV_BOUNCE, ticket, NO_ARG)
         else:
             escalate(s, ticket, j)
     elif phase == MISROUTED:
@@ -555,7 +568,7 @@ def dep_request(s, a, index, attempt):
     elif s.policy_approval[pol] == APPROVE_BOARD:
         ring_append(s.board_ring, s.board_head, s.board_count, pol, deploy)
     else:
-        push(s, now + s.approval_delay[row], EV_APPROVED, deploy, 0)
+        push(s, now + s.approval_delay[row], EV_APPROVED, deploy, NO_ARG)
 
 
 @jit
@@ -620,7 +633,7 @@ def dep_start(s, deploy, pool):
         s.holding_count[pool] += 1
     else:
         s.crew_busy[p] += 1
-    account(s, team, now, end, True, pool >= 0, 1.0)
+    account(s, team, now, end, PAID, pool >= 0, ADD)
     push(s, end, EV_DEP_DONE, deploy, s.deploy_version[deploy])
 
 
@@ -630,7 +643,7 @@ def preempt(s, pool):
     s.holding_count[pool] -= 1
     deploy = s.holding[pool, s.holding_count[pool]]
     now = s.float_slots[NOW]
-    account(s, pool, now, s.deploy_end[deploy], True, True, -1.0)
+    account(s, pool, now, s.deploy_end[deploy], PAID, POOLED, REMOVE)
     s.deploy_remaining[deploy] = s.deploy_end[deploy] - now
     s.deploy_version[deploy] += 1
     s.deploy_pool[deploy] = -1
@@ -716,7 +729,7 @@ def run(s, known_time, known_kind, known_subject, known_arg):
         elif kind == EV_DEP_DONE:
             dep_done(s, subject, arg)
         elif kind == EV_DEP_REQ:
-            dep_request(s, subject, arg, 0)
+            dep_request(s, subject, arg, FIRST_ATTEMPT)
         elif kind == EV_APPROVED:
             dep_approved(s, subject)
         elif kind == EV_BOARD:

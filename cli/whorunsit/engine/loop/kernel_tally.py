@@ -36,6 +36,13 @@ from whorunsit.engine.loop.kernel_state import (
 
 SEG_WORK = 0
 WEEK = 168.0
+# Arguments passed as constants are typed numpy scalars: numba compiles a function once
+# per distinct argument type, and a Python literal (True, -1, 1) is a type of its own.
+PAID, UNPAID = np.bool_(True), np.bool_(False)          # ``account``: paid hours
+POOLED, OFF_POOL = np.bool_(True), np.bool_(False)      # a team's working-hours pool
+ADD, REMOVE = 1.0, -1.0                                 # floats are never literal types
+NO_ROTA = np.int64(-1)                                  # ``callout`` on best endeavours
+JOINED, LEFT = np.int64(1), np.int64(-1)                # ``queue_change``
 
 
 
@@ -233,14 +240,14 @@ def engaged(s, ticket, part, end, work):
             s.team_work_sum[team] += work
             s.team_work_count[team] += 1
     if 0 <= pool < n_teams:
-        account(s, team, attach, end, True, True, 1.0)
+        account(s, team, attach, end, PAID, POOLED, ADD)
     elif pool < 0:
-        account(s, team, attach, end, False, False, 1.0)
-        callout(s, team, -1, end - attach, s.be_toil[team])
+        account(s, team, attach, end, UNPAID, OFF_POOL, ADD)
+        callout(s, team, NO_ROTA, end - attach, s.be_toil[team])
     else:
         r = pool - n_teams
         person = on_call_team(s, r)
-        account(s, person, attach, end, s.rota_paid[r], False, 1.0)
+        account(s, person, attach, end, s.rota_paid[r], OFF_POOL, ADD)
         callout(s, person, r, end - attach, s.rota_toil[r])
 
 

@@ -1,9 +1,14 @@
 """Event kinds of the replication loop (heap events and pre-sorted ones)."""
 
+import numpy as np
+
 from whorunsit.engine.memo import once_per
 
-EV_DONE, EV_JOIN, EV_ARRIVE, EV_BOUNCE, EV_ANSWER, EV_CHANGE_ARRIVE = range(6)
-EV_DEP_REQ, EV_DEP_DONE, EV_APPROVED, EV_BOARD, EV_WINDOW, EV_CAL, EV_MARK = range(6, 13)
+# typed integers, not Python ints: numba compiles a function once per distinct argument
+# type, and each Python int constant passed to the loop's ``push`` is a type of its own
+EV_DONE, EV_JOIN, EV_ARRIVE, EV_BOUNCE, EV_ANSWER, EV_CHANGE_ARRIVE = map(np.int64, range(6))
+(EV_DEP_REQ, EV_DEP_DONE, EV_APPROVED, EV_BOARD, EV_WINDOW, EV_CAL,
+ EV_MARK) = map(np.int64, range(6, 13))
 
 #: tie order of pre-sorted events at the same instant: the calendar flips first, then
 #: change windows open, the warm-up ends, boards sit, and only then work arrives
