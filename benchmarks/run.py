@@ -615,9 +615,9 @@ def race_processes(sizes: Sizes, out=print) -> dict:
 
     steady = beyond(incidents, seconds, one_incidents, one)
     simpy_steady = beyond(simpy_incidents, simpy_seconds, simpy_one_incidents, simpy_one)
+    own = " (the scenario's own)" if n == FULL.process_replications else ""
     out(f"== tiers3 as whole processes, start-up included: {n} replications of "
-        f"{horizon:g} h each side (the scenario's own), incidents after a {warmup:g} h "
-        "warm-up")
+        f"{horizon:g} h each side{own}, incidents after a {warmup:g} h warm-up")
     out(f"  {'':20}{'incidents':>12}  {'seconds':>7}  {'incidents/s':>12}   "
         f"{'1-rep run':>9}  {'incidents/s beyond it':>21}")
     out(f"  {'whorunsit simulate':<20}{incidents:12,.0f}  {seconds:7.2f}  {rate:12,.0f}   "
@@ -777,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
                              "tiers3 against SimPy as processes); scenarios: every "
                              "shipped scenario in-process on one worker")
     parser.add_argument("--no-scaling", action="store_true", help="skip the doubled runs")
+    parser.add_argument("--race-replications", type=int, metavar="N",
+                        help="replications each side of the tiers3 process race (default: "
+                             "the scenario's own 200; SimPy takes about 0.18 s each)")
     parser.add_argument("--no-flagship", action="store_true",
                         help="skip the 1000-replication at-scale run (scaling runs only)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -792,6 +795,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes = dataclasses.replace(sizes, scaling=False)
     if args.no_flagship:
         sizes = dataclasses.replace(sizes, flagship=False)
+    if args.race_replications:
+        sizes = dataclasses.replace(sizes, process_replications=args.race_replications)
     parts = args.only or ["tiers3", "at-scale", "dask", "startup", "sweep", "fit", "scenarios"]
     print(f"whorunsit benchmarks on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     if "tiers3" in parts:
