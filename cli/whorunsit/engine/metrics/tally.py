@@ -201,46 +201,28 @@ def _late(rep, W: float, end: float) -> tuple[int, list[np.ndarray]]:
 def union_length(app: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_apps: int) -> np.ndarray:
     """Per application, the length of the union of the intervals [lo, hi) (lo < hi, every
     time >= 0): overlapping incidents on one application are one outage, not two."""
-    out = np.zeros(n_apps)
-    if not len(app):
-        return out
-    order = np.lexsort((lo, app))
-    app, lo, hi = app[order], lo[order], hi[order]
-    # each application's times shifted past the one before, so one running maximum
-    # serves them all (every time is >= 0 and below ``span``)
-    span = float(hi.max()) * 2.0 + 1.0
-    shift = app * span
-    reach = np.maximum.accumulate(hi + shift) - shift  # furthest end so far, per app
-    first = np.ones(len(app), bool)
-    first[1:] = (app[1:] != app[:-1]) | (lo[1:] > reach[:-1])  # a new outage begins
-    starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], len(app)) - 1
-    np.add.at(out, app[starts], reach[ends] - lo[starts])
-    return out
+    from whorunsit.engine.metrics.kernel_outages import union
+
+    app = np.ascontiguousarray(app, dtype=np.int64)
+    return union(app, np.ascontiguousarray(lo, dtype=float),
+                 np.ascontiguousarray(hi, dtype=float), n_apps, np.arange(len(app)))
 
 
 def outage_hours(app, prio, start, stop, impact: np.ndarray, n_apps: int,
                  W: float, end: float) -> list[float]:
     """Each application's downtime in [W, end): the time it is impaired, each instant
     weighted by the worst impact open then (a P1 and a P2 overlapping are one full
-    outage). Never more than the window's hours (docs/model.md, "Outages")."""
-    app = np.asarray(app, dtype=np.int64)
-    prio = np.asarray(prio, dtype=np.int64)
-    lo = np.maximum(np.asarray(start, dtype=float), W) - W
-    hi = np.minimum(np.asarray(stop, dtype=float), end) - W
-    keep = hi > lo
-    app, prio, lo, hi = app[keep], prio[keep], lo[keep], hi[keep]
-    weight = np.asarray(impact, dtype=float)[prio]
-    # the worst impact open at an instant is the sum, over the impact levels L at or
-    # below it, of L minus the next level down: so add up, level by level, the union of
-    # the outages at least that bad, times the step to the next level
-    levels = sorted({float(w) for w in np.unique(weight) if w > 0}, reverse=True)
-    out = np.zeros(n_apps)
-    for k, level in enumerate(levels):
-        step = level - (levels[k + 1] if k + 1 < len(levels) else 0.0)
-        bad = weight >= level
-        out += step * union_length(app[bad], lo[bad], hi[bad], n_apps)
-    return out.tolist()
+    outage). Never more than the window's hours (docs/model.md, "Outages").
+
+    The worst impact open at an instant is the sum, over the impact levels L at or below
+    it, of L minus the next level down: so the union of the outages at least that bad,
+    level by level, times the step to the next level (compiled: ``kernel_outages``)."""
+    from whorunsit.engine.metrics.kernel_outages import outage_hours as compiled_hours
+
+    f = np.ascontiguousarray
+    return compiled_hours(f(app, dtype=np.int64), f(prio, dtype=np.int64),
+                          f(start, dtype=float), f(stop, dtype=float),
+                          f(impact, dtype=float), n_apps, float(W), float(end)).tolist()
 
 
 def summarise(values, groups, n_groups: int,
