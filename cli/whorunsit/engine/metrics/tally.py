@@ -26,6 +26,9 @@ YEAR_WEEKS = WEEKS_PER_YEAR
 #: the fields ``finish`` reads of a ticket still open (the engines hand their open
 #: tickets over in this layout)
 APP, PRIO, START, MEASURED = 0, 1, 2, 18
+#: the groups ``_summaries`` hands ``summarise`` at once: times to restore by priority
+#: (0 to 3), of the urgent incidents, then each team's queue waits
+URGENT, TEAMS = 4, 5
 
 
 # -- at the end ----------------------------------------------------------------------------
@@ -76,7 +79,9 @@ def offered_load(busy: np.ndarray, growth: np.ndarray, work_sum: np.ndarray,
     a replication this is the offered load, and above 1 where the utilisation, capped at
     1, cannot say how far demand outruns the team (stats/stability.py)."""
     mean_work = _ratios(work_sum, work_n)
-    queued = np.where(np.isfinite(mean_work), growth * np.nan_to_num(mean_work), 0.0)
+    # a team with no mean work time (none done) adds nothing for its queue
+    queued = np.multiply(growth, mean_work, out=np.zeros(len(mean_work)),
+                         where=np.isfinite(mean_work))
     return _ratios(np.maximum(busy + queued, 0.0), available)
 
 
@@ -84,11 +89,12 @@ def _histogram(ordered: np.ndarray) -> np.ndarray:
     """``numpy.histogram(values, HISTOGRAM_EDGES)[0]`` of values already sorted: what
     numpy does for explicit edges (count below each edge, the last one inclusive), without
     sorting them again (tests/test_tally.py compares them)."""
-    edges = HISTOGRAM_EDGES
-    below = np.empty(len(edges), np.intp)
-    below[:-1] = ordered.searchsorted(edges[:-1], "left")
-    below[-1:] = ordered.searchsorted(edges[-1:], "right")
+    below = ordered.searchsorted(_EDGES, "left")
+    below[-1] = ordered.searchsorted(_EDGES[-1], "right")
     return np.diff(below)
+
+
+_EDGES = np.asarray(HISTOGRAM_EDGES, dtype=float)
 
 
 class _Constants:
@@ -113,7 +119,7 @@ class _Constants:
         self.people = np.array(people, dtype=float)
         self.impact = np.asarray(plan.impact, dtype=float)
         self.urgent = np.asarray(plan.callout, dtype=bool)
-        self.urgent_group = np.where(self.urgent, 0, -1)  # by priority; -1: left out
+        self.urgent_group = np.where(self.urgent, URGENT, -1)  # by priority; -1: left out
         self.prio_prefix = [f"incidents.P{p + 1}." for p in range(4)]
         standby_team = [0.0] * len(teams)
         standby = [0.0, 0.0]
@@ -132,6 +138,8 @@ class _Constants:
             headcount[int(t.capex)] += paid_hours_per_week(
                 calendar, t.headcount, t.responders) * YEAR_WEEKS * t.hourly_cost
         self.headcount_cost = headcount
+        #: working hours in a window (warm-up end, end), as ``finish`` asks
+        self.working: dict[tuple[float, float], float] = {}
 
 
 _CONSTANTS: dict[int, tuple[object, _Constants]] = {}
@@ -266,24 +274,36 @@ def _waits(rep) -> tuple[np.ndarray, np.ndarray]:
             np.repeat(np.arange(len(sizes)), sizes))
 
 
-def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.ndarray,
-                 summarise_) -> None:
+_QS = (50.0, 90.0, 95.0)
+
+
+def _summaries(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.ndarray,
+               waits: np.ndarray, waits_team: np.ndarray, nT: int,
+               summarise_) -> tuple[list[float], list[float]]:
     """Time to restore per priority and of the urgent incidents (those that call people
-    out of hours)."""
-    means, pcts = summarise_(ttr, prio, 4, (50.0, 90.0, 95.0))
+    out of hours) into ``m``; each team's mean and 95th percentile queue wait returned.
+    One ``summarise`` call for them all: a group's figures depend only on its own values,
+    in the order they were recorded."""
+    everyone = c.urgent.all()  # the same incidents in the same order: the same figures
+    parts = [ttr, waits]
+    groups = [prio, np.asarray(waits_team, dtype=np.int64) + TEAMS]
+    if not everyone:
+        parts.insert(1, ttr)
+        groups.insert(1, c.urgent_group[prio])
+    means, pcts = summarise_(np.concatenate(parts), np.concatenate(groups), TEAMS + nT, _QS)
     for p in range(4):
         prefix = c.prio_prefix[p]
         m[prefix + "time_to_restore.mean"] = means[p]
         (m[prefix + "time_to_restore.p50"], m[prefix + "time_to_restore.p90"],
          m[prefix + "time_to_restore.p95"]) = pcts[p]
     stats = ("mean", "p50", "p90", "p95")
-    if c.urgent.all():  # the same incidents in the same order: the same figures
+    if everyone:
         urgent = [m["incidents.time_to_restore." + k] for k in stats]
     else:
-        means, pcts = summarise_(ttr, c.urgent_group[prio], 1, (50.0, 90.0, 95.0))
-        urgent = [means[0], *pcts[0]]
+        urgent = [means[URGENT], *pcts[URGENT]]
     for k, value in zip(stats, urgent, strict=True):
         m["incidents.urgent.time_to_restore." + k] = value
+    return means[TEAMS:], [p[2] for p in pcts[TEAMS:]]
 
 
 def _on_hold(rep, W: float, end: float) -> float:
@@ -344,7 +364,8 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.time_to_restore.p95"] = _pct(ttr_ordered, 95)
     m["incidents.time_to_restore.p99"] = _pct(ttr_ordered, 99)
     summarise_ = getattr(rep, "summarise", summarise)
-    _by_priority(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64), summarise_)
+    wait_mean, wait_p95 = _summaries(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64),
+                                     *_waits(rep), nT, summarise_)
     m["incidents.handoffs.mean"] = _ratio(rep.i_handoffs, nres)
     m["incidents.reassignments.mean"] = _ratio(rep.i_reass, nres)
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)
@@ -353,17 +374,19 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     if any(app.hold_share > 0 for app in plan.apps):
         m["incidents.on_hold.mean"] = _on_hold(rep, W, end)
 
-    working = rep.week.working_hours(end) - rep.week.working_hours(W) if not rep.always \
-        else hours
+    working = hours if rep.always else c.working.get((W, end))
+    if working is None:
+        working = rep.week.working_hours(end) - rep.week.working_hours(W)
+        if end == rep.H:  # the window of every replication that is not stopped early
+            c.working[W, end] = working
     # per team, as columns in the order of c.team_names (team by team)
     avail = c.responders * working - np.asarray(rep.away, dtype=float)
-    wait_mean, wait_p95 = summarise_(*_waits(rep), nT, (95.0,))
     f = np.asarray
     columns = np.empty((nT, 10))
     busy_work = f(rep.busy_work, dtype=float)
     columns[:, 0] = _ratios(busy_work, avail)
     columns[:, 1] = wait_mean
-    columns[:, 2] = [p[0] for p in wait_p95]
+    columns[:, 2] = wait_p95
     columns[:, 3] = q_area / hours if hours > 0 else math.nan
     columns[:, 4] = f(rep.t_tickets, dtype=float) / weeks if weeks > 0 else math.nan
     columns[:, 5] = _ratios(f(rep.t_work_sum, dtype=float), f(rep.t_work_n, dtype=float))
