@@ -161,24 +161,8 @@ def _gather(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, cum_mix, tier
     those the compiled loop can read (``_climb``), or all of them (``every``: no compiled
     plan to tell). Two passes: the first counts per distribution, the second writes each
     value straight into its group, so the transforms read contiguous slices."""
-    N = attrs.shape[0]
-    D = dep_u.shape[0]
-    inc_prio = np.zeros(N, np.int64)
-    inc_alert = np.zeros(N, np.bool_)
-    dep_prio = np.zeros(D, np.int64)
-    dep_alert = np.zeros(D, np.bool_)
-    row = 0
-    for a in range(len(n_inc)):
-        for r in range(row, row + n_inc[a]):
-            inc_prio[r] = _priority(cum_mix, a, attrs[r, 0])
-            inc_alert[r] = attrs[r, 1] < alert_share[a]
-        row += n_inc[a]
-    row = 0
-    for a in range(len(dep_rows)):
-        for d in range(row, row + dep_rows[a]):
-            dep_prio[d] = _priority(cum_mix, a, dep_u[d, 4])
-            dep_alert[d] = dep_u[d, 5] < alert_share[a]
-        row += dep_rows[a]
+    inc_prio, inc_alert = _channels(n_inc, attrs, 0, cum_mix, alert_share)
+    dep_prio, dep_alert = _channels(dep_rows, dep_u, 4, cum_mix, alert_share)
     fill = np.zeros(n_codes + 1, np.int64)
     none = np.empty(0)
     _pass(False, fill, none, none.astype(np.int64), n_inc, dep_rows, attrs, dep_u, tier,
@@ -193,6 +177,21 @@ def _gather(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, cum_mix, tier
           dep_alert, cfr, tier_code, delay_code, work_code, every, entry, t_resolve,
           t_misroute, t_last)
     return inc_prio, inc_alert, dep_prio, dep_alert, vals, dest, bounds
+
+
+@njit(cache=True)
+def _channels(counts, u, column, cum_mix, alert_share):
+    """Each row's priority (from uniform ``column``) and whether an alert raised it
+    (from the next one); rows come in blocks of ``counts[a]`` for application a."""
+    prio = np.zeros(u.shape[0], np.int64)
+    alert = np.zeros(u.shape[0], np.bool_)
+    row = 0
+    for a in range(len(counts)):
+        for r in range(row, row + counts[a]):
+            prio[r] = _priority(cum_mix, a, u[r, column])
+            alert[r] = u[r, column + 1] < alert_share[a]
+        row += counts[a]
+    return prio, alert
 
 
 @njit(cache=True)
