@@ -115,6 +115,7 @@ class _Constants:
         self.responders = np.array([t.responders for t in teams], dtype=float)
         self.hourly = np.array([t.hourly_cost for t in teams], dtype=float)
         self.capex = [int(t.capex) for t in teams]
+        self.capex_row = np.asarray(self.capex, dtype=np.int64)
         people = [t.rota_people or float(t.headcount) for t in teams]
         self.people = np.array(people, dtype=float)
         self.impact = np.asarray(plan.impact, dtype=float)
@@ -325,11 +326,6 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     hours = end - W
     weeks = hours / WEEK
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
-    q_last = np.asarray(rep.q_last, dtype=float)
-    q_area = np.asarray(rep.q_area, dtype=float)
-    if end > W:  # the queues from their last change to the end
-        more = q_area + np.asarray(rep.q_n, dtype=float) * (end - np.maximum(q_last, W))
-        q_area = np.where(end > q_last, more, q_area)
 
     # incidents still open: created ones, and ones started but not yet detected
     count = getattr(rep, "measured", None)  # the compiled engine counts them as it goes
@@ -379,31 +375,20 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
         working = rep.week.working_hours(end) - rep.week.working_hours(W)
         if end == rep.H:  # the window of every replication that is not stopped early
             c.working[W, end] = working
-    # per team, as columns in the order of c.team_names (team by team)
-    avail = c.responders * working - np.asarray(rep.away, dtype=float)
+    # per team, as columns in the order of c.team_names and c.oncall_names (team by team)
+    from whorunsit.engine.metrics.kernel_teams import team_columns
+
     f = np.asarray
-    columns = np.empty((nT, 10))
-    busy_work = f(rep.busy_work, dtype=float)
-    columns[:, 0] = _ratios(busy_work, avail)
-    columns[:, 1] = wait_mean
-    columns[:, 2] = wait_p95
-    columns[:, 3] = q_area / hours if hours > 0 else math.nan
-    columns[:, 4] = f(rep.t_tickets, dtype=float) / weeks if weeks > 0 else math.nan
-    columns[:, 5] = _ratios(f(rep.t_work_sum, dtype=float), f(rep.t_work_n, dtype=float))
-    columns[:, 6] = f(rep.t_resolved, dtype=float) / nres if nres > 0 else math.nan
-    columns[:, 7] = f(rep.t_deploys, dtype=float) / weeks if weeks > 0 else math.nan
-    growth = f(rep.q_n, dtype=float) - f(rep.q_mark, dtype=float)
-    columns[:, 8] = offered_load(busy_work, growth, f(rep.t_work_sum, dtype=float),
-                                 f(rep.t_work_n, dtype=float), avail)
-    columns[:, 9] = growth
-    m.update(zip(c.team_names, columns.ravel().tolist(), strict=True))
-    busy_cost = [0.0, 0.0]  # opex, capex, added up team by team
-    toil_cost = [0.0, 0.0]
-    busy = (f(rep.busy_work, dtype=float) * c.hourly * annual).tolist()
-    toil = (f(rep.toil_hours, dtype=float) * c.hourly * annual).tolist()
-    for k, bc, tc in zip(c.capex, busy, toil, strict=True):
-        busy_cost[k] += bc
-        toil_cost[k] += tc
+    team, oncall, busy_cost, toil_cost, unpaid, callouts = team_columns(
+        *(f(x, dtype=float) for x in (
+            rep.busy_work, rep.away, rep.q_last, rep.q_area, rep.q_n, rep.q_mark,
+            rep.t_tickets, rep.t_work_sum, rep.t_work_n, rep.t_resolved, rep.t_deploys,
+            rep.toil_hours, rep.unpaid, rep.callouts, rep.callout_cost, wait_mean,
+            wait_p95)),
+        c.responders, c.hourly, c.capex_row, c.people, c.standby_team, float(W),
+        float(end), float(working), nres, float(annual))
+    m.update(zip(c.team_names, team.ravel().tolist(), strict=True))
+    busy_cost, toil_cost = busy_cost.tolist(), toil_cost.tolist()
 
     lead = np.asarray(rep.lead, dtype=float)
     demand_pw = _ratio(rep.d_demand, weeks)
@@ -420,19 +405,9 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["delivery.discontinuous"] = float(rep.overflow or behind)
     m["queues.unstable"] = float(rep.overflow)
 
-    unpaid = f(rep.unpaid, dtype=float)
-    callouts = f(rep.callouts, dtype=float)
-    columns = np.empty((nT, 5))
-    columns[:, 0] = c.standby_team
-    columns[:, 1] = f(rep.callout_cost, dtype=float) * annual
-    per = c.people * weeks
-    columns[:, 2] = np.divide(callouts, per, out=np.full(nT, math.nan),
-                              where=(c.people > 0) & (per > 0))
-    columns[:, 3] = unpaid * annual
-    columns[:, 4] = f(rep.toil_hours, dtype=float) * annual
-    m.update(zip(c.oncall_names, columns.ravel().tolist(), strict=True))
-    m["oncall.unpaid_hours"] = sum(unpaid.tolist()) * annual
-    m["oncall.callouts_per_week"] = _ratio(sum(np.asarray(rep.callouts).tolist()), weeks)
+    m.update(zip(c.oncall_names, oncall.ravel().tolist(), strict=True))
+    m["oncall.unpaid_hours"] = unpaid * annual
+    m["oncall.callouts_per_week"] = _ratio(callouts, weeks)
 
     callout = [rep.callout_opex * annual, rep.callout_capex * annual]
     costs_and_availability(m, plan, downtime, hours, annual,
