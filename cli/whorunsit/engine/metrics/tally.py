@@ -88,10 +88,11 @@ def offered_load(busy: np.ndarray, growth: np.ndarray, work_sum: np.ndarray,
 def _histogram(ordered: np.ndarray) -> np.ndarray:
     """``numpy.histogram(values, HISTOGRAM_EDGES)[0]`` of values already sorted: what
     numpy does for explicit edges (count below each edge, the last one inclusive), without
-    sorting them again (tests/test_tally.py compares them)."""
-    below = ordered.searchsorted(_EDGES, "left")
-    below[-1] = ordered.searchsorted(_EDGES[-1], "right")
-    return np.diff(below)
+    sorting them again (compiled: ``kernel_summary.histogram``; tests/test_tally.py
+    compares them)."""
+    from whorunsit.engine.metrics.kernel_summary import histogram
+
+    return histogram(np.ascontiguousarray(ordered, dtype=float), _EDGES)
 
 
 _EDGES = np.asarray(HISTOGRAM_EDGES, dtype=float)
@@ -338,12 +339,15 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     # every outage: resolved tickets' to their resolution, open and undetected ones to
     # the end (columns: application, priority, start)
     still = [(tk[APP], tk[PRIO], tk[START]) for tk in rep.open.values()]
-    columns = [np.concatenate([np.asarray(done, dtype=float),
-                               np.asarray([row[k] for row in still], dtype=float),
-                               undetected[k] if undetected else np.zeros(0)])
-               for k, done in enumerate(rep.outages[:3])]
-    resolved_at = np.asarray(rep.outages[3], dtype=float)
-    stop = np.concatenate([resolved_at, np.full(len(columns[0]) - len(resolved_at), end)])
+    columns = rep.outages[:3]
+    stop = rep.outages[3]
+    if still or undetected:
+        columns = [np.concatenate([np.asarray(done, dtype=float),
+                                   np.asarray([row[k] for row in still], dtype=float),
+                                   undetected[k] if undetected else np.zeros(0)])
+                   for k, done in enumerate(columns)]
+        resolved_at = np.asarray(stop, dtype=float)
+        stop = np.concatenate([resolved_at, np.full(len(columns[0]) - len(resolved_at), end)])
     downtime = outage_hours(columns[0], columns[1], columns[2], stop, c.impact,
                             len(plan.apps), W, end)
 
@@ -380,11 +384,11 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
 
     f = np.asarray
     team, oncall, busy_cost, toil_cost, unpaid, callouts = team_columns(
-        *(f(x, dtype=float) for x in (
+        *[f(x, dtype=float) for x in (
             rep.busy_work, rep.away, rep.q_last, rep.q_area, rep.q_n, rep.q_mark,
             rep.t_tickets, rep.t_work_sum, rep.t_work_n, rep.t_resolved, rep.t_deploys,
             rep.toil_hours, rep.unpaid, rep.callouts, rep.callout_cost, wait_mean,
-            wait_p95)),
+            wait_p95)],
         c.responders, c.hourly, c.capex_row, c.people, c.standby_team, float(W),
         float(end), float(working), nres, float(annual))
     m.update(zip(c.team_names, team.ravel().tolist(), strict=True))
