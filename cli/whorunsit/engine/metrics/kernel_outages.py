@@ -36,12 +36,31 @@ def outage_hours(app, prio, start, stop, impact, n_apps, W, end):
     for i in range(m):
         weight[i] = impact[prio[kept[i]]]
         apps[i] = app[kept[i]]
-    levels = np.unique(weight[weight > 0])[::-1]  # worst first
+    # the distinct positive impacts that occur, worst first (insertion: a handful)
+    levels = np.empty(len(impact))
+    n_levels = 0
+    for i in range(m):
+        w = weight[i]
+        known = False
+        for j in range(n_levels):
+            known = known or levels[j] == w
+        if w > 0 and not known:
+            j = n_levels
+            while j > 0 and levels[j - 1] < w:
+                levels[j] = levels[j - 1]
+                j -= 1
+            levels[j] = w
+            n_levels += 1
     out = np.zeros(n_apps)
-    for k in range(len(levels)):
-        step = levels[k] - (levels[k + 1] if k + 1 < len(levels) else 0.0)
-        bad = np.flatnonzero(weight >= levels[k])
-        length = union(apps, lo, hi, n_apps, bad)
+    bad = np.empty(m, np.int64)
+    for k in range(n_levels):
+        step = levels[k] - (levels[k + 1] if k + 1 < n_levels else 0.0)
+        n_bad = 0
+        for i in range(m):
+            if weight[i] >= levels[k]:
+                bad[n_bad] = i
+                n_bad += 1
+        length = union(apps, lo, hi, n_apps, bad[:n_bad])
         for a in range(n_apps):
             out[a] += step * length[a]
     return out
@@ -57,22 +76,7 @@ def union(app, lo, hi, n_apps, rows):
     n = len(rows)
     if n == 0:
         return out
-    # stable: by application (counting), then by start within it (merge sort)
-    count = np.zeros(n_apps + 1, np.int64)
-    for r in rows:
-        count[app[r] + 1] += 1
-    for a in range(n_apps):
-        count[a + 1] += count[a]
-    by_app = np.empty(n, np.int64)
-    fill = count[:-1].copy()
-    for r in rows:
-        by_app[fill[app[r]]] = r
-        fill[app[r]] += 1
-    order = np.empty(n, np.int64)
-    for a in range(n_apps):
-        part = by_app[count[a]:count[a + 1]]
-        if len(part):
-            order[count[a]:count[a + 1]] = part[np.argsort(lo[part], kind="mergesort")]
+    order = _stable_order(app, lo, rows)
     top = hi[order[0]]
     for i in range(1, n):
         top = max(top, hi[order[i]])
@@ -91,3 +95,39 @@ def union(app, lo, hi, n_apps, rows):
             out[app[order[first]]] += reach[i - 1] - lo[order[first]]
             first = i
     return out
+
+
+@njit(cache=True)
+def _stable_order(app, lo, rows):
+    """``rows`` sorted by (application, start), ties in their given order: numpy's
+    lexsort, as a bottom-up merge sort (stable)."""
+    n = len(rows)
+    order = rows.copy()
+    spare = np.empty(n, np.int64)
+    width = 1
+    while width < n:
+        for left in range(0, n, 2 * width):
+            mid = min(left + width, n)
+            right = min(left + 2 * width, n)
+            i, j, k = left, mid, left
+            while i < mid and j < right:
+                a, b = order[i], order[j]
+                # take from the right only when strictly before: stable
+                if app[b] < app[a] or (app[b] == app[a] and lo[b] < lo[a]):
+                    spare[k] = b
+                    j += 1
+                else:
+                    spare[k] = a
+                    i += 1
+                k += 1
+            while i < mid:
+                spare[k] = order[i]
+                i += 1
+                k += 1
+            while j < right:
+                spare[k] = order[j]
+                j += 1
+                k += 1
+        order, spare = spare, order
+        width *= 2
+    return order

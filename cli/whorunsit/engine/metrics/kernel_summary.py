@@ -209,4 +209,7 @@ def histogram(ordered, edges):
     while i < n and ordered[i] <= last:
         i += 1
     below[len(edges) - 1] = i
-    return np.diff(below)
+    counts = np.empty(len(edges) - 1, np.int64)
+    for j in range(len(counts)):
+        counts[j] = below[j + 1] - below[j]
+    return counts
