@@ -191,3 +191,25 @@ def _block(a, lo, n):
         res += a[i]
         i += 1
     return res
+
+
+@njit(cache=True)
+def histogram(ordered, edges):
+    """``numpy.histogram(values, edges)[0]`` of values already sorted (NaN last, as
+    ``np.sort`` leaves them, and never counted): how many fall below each edge, the last
+    one inclusive, in one walk (``tally._histogram``)."""
+    n = len(ordered)
+    below = np.empty(len(edges), np.int64)
+    i = 0
+    for j in range(len(edges) - 1):
+        while i < n and ordered[i] < edges[j]:
+            i += 1
+        below[j] = i
+    last = edges[len(edges) - 1]
+    while i < n and ordered[i] <= last:
+        i += 1
+    below[len(edges) - 1] = i
+    counts = np.empty(len(edges) - 1, np.int64)
+    for j in range(len(counts)):
+        counts[j] = below[j + 1] - below[j]
+    return counts

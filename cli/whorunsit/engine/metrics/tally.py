@@ -26,6 +26,9 @@ YEAR_WEEKS = WEEKS_PER_YEAR
 #: the fields ``finish`` reads of a ticket still open (the engines hand their open
 #: tickets over in this layout)
 APP, PRIO, START, MEASURED = 0, 1, 2, 18
+#: the groups ``_summaries`` hands ``summarise`` at once: times to restore by priority
+#: (0 to 3), of the urgent incidents, then each team's queue waits
+URGENT, TEAMS = 4, 5
 
 
 # -- at the end ----------------------------------------------------------------------------
@@ -76,19 +79,23 @@ def offered_load(busy: np.ndarray, growth: np.ndarray, work_sum: np.ndarray,
     a replication this is the offered load, and above 1 where the utilisation, capped at
     1, cannot say how far demand outruns the team (stats/stability.py)."""
     mean_work = _ratios(work_sum, work_n)
-    queued = np.where(np.isfinite(mean_work), growth * np.nan_to_num(mean_work), 0.0)
+    # a team with no mean work time (none done) adds nothing for its queue
+    queued = np.multiply(growth, mean_work, out=np.zeros(len(mean_work)),
+                         where=np.isfinite(mean_work))
     return _ratios(np.maximum(busy + queued, 0.0), available)
 
 
 def _histogram(ordered: np.ndarray) -> np.ndarray:
     """``numpy.histogram(values, HISTOGRAM_EDGES)[0]`` of values already sorted: what
     numpy does for explicit edges (count below each edge, the last one inclusive), without
-    sorting them again (tests/test_tally.py compares them)."""
-    edges = HISTOGRAM_EDGES
-    below = np.empty(len(edges), np.intp)
-    below[:-1] = ordered.searchsorted(edges[:-1], "left")
-    below[-1:] = ordered.searchsorted(edges[-1:], "right")
-    return np.diff(below)
+    sorting them again (compiled: ``kernel_summary.histogram``; tests/test_tally.py
+    compares them)."""
+    from whorunsit.engine.metrics.kernel_summary import histogram
+
+    return histogram(np.ascontiguousarray(ordered, dtype=float), _EDGES)
+
+
+_EDGES = np.asarray(HISTOGRAM_EDGES, dtype=float)
 
 
 class _Constants:
@@ -109,11 +116,12 @@ class _Constants:
         self.responders = np.array([t.responders for t in teams], dtype=float)
         self.hourly = np.array([t.hourly_cost for t in teams], dtype=float)
         self.capex = [int(t.capex) for t in teams]
+        self.capex_row = np.asarray(self.capex, dtype=np.int64)
         people = [t.rota_people or float(t.headcount) for t in teams]
         self.people = np.array(people, dtype=float)
         self.impact = np.asarray(plan.impact, dtype=float)
         self.urgent = np.asarray(plan.callout, dtype=bool)
-        self.urgent_group = np.where(self.urgent, 0, -1)  # by priority; -1: left out
+        self.urgent_group = np.where(self.urgent, URGENT, -1)  # by priority; -1: left out
         self.prio_prefix = [f"incidents.P{p + 1}." for p in range(4)]
         standby_team = [0.0] * len(teams)
         standby = [0.0, 0.0]
@@ -132,6 +140,8 @@ class _Constants:
             headcount[int(t.capex)] += paid_hours_per_week(
                 calendar, t.headcount, t.responders) * YEAR_WEEKS * t.hourly_cost
         self.headcount_cost = headcount
+        #: working hours in a window (warm-up end, end), as ``finish`` asks
+        self.working: dict[tuple[float, float], float] = {}
 
 
 _CONSTANTS: dict[int, tuple[object, _Constants]] = {}
@@ -201,46 +211,28 @@ def _late(rep, W: float, end: float) -> tuple[int, list[np.ndarray]]:
 def union_length(app: np.ndarray, lo: np.ndarray, hi: np.ndarray, n_apps: int) -> np.ndarray:
     """Per application, the length of the union of the intervals [lo, hi) (lo < hi, every
     time >= 0): overlapping incidents on one application are one outage, not two."""
-    out = np.zeros(n_apps)
-    if not len(app):
-        return out
-    order = np.lexsort((lo, app))
-    app, lo, hi = app[order], lo[order], hi[order]
-    # each application's times shifted past the one before, so one running maximum
-    # serves them all (every time is >= 0 and below ``span``)
-    span = float(hi.max()) * 2.0 + 1.0
-    shift = app * span
-    reach = np.maximum.accumulate(hi + shift) - shift  # furthest end so far, per app
-    first = np.ones(len(app), bool)
-    first[1:] = (app[1:] != app[:-1]) | (lo[1:] > reach[:-1])  # a new outage begins
-    starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], len(app)) - 1
-    np.add.at(out, app[starts], reach[ends] - lo[starts])
-    return out
+    from whorunsit.engine.metrics.kernel_outages import union
+
+    app = np.ascontiguousarray(app, dtype=np.int64)
+    return union(app, np.ascontiguousarray(lo, dtype=float),
+                 np.ascontiguousarray(hi, dtype=float), n_apps, np.arange(len(app)))
 
 
 def outage_hours(app, prio, start, stop, impact: np.ndarray, n_apps: int,
                  W: float, end: float) -> list[float]:
     """Each application's downtime in [W, end): the time it is impaired, each instant
     weighted by the worst impact open then (a P1 and a P2 overlapping are one full
-    outage). Never more than the window's hours (docs/model.md, "Outages")."""
-    app = np.asarray(app, dtype=np.int64)
-    prio = np.asarray(prio, dtype=np.int64)
-    lo = np.maximum(np.asarray(start, dtype=float), W) - W
-    hi = np.minimum(np.asarray(stop, dtype=float), end) - W
-    keep = hi > lo
-    app, prio, lo, hi = app[keep], prio[keep], lo[keep], hi[keep]
-    weight = np.asarray(impact, dtype=float)[prio]
-    # the worst impact open at an instant is the sum, over the impact levels L at or
-    # below it, of L minus the next level down: so add up, level by level, the union of
-    # the outages at least that bad, times the step to the next level
-    levels = sorted({float(w) for w in np.unique(weight) if w > 0}, reverse=True)
-    out = np.zeros(n_apps)
-    for k, level in enumerate(levels):
-        step = level - (levels[k + 1] if k + 1 < len(levels) else 0.0)
-        bad = weight >= level
-        out += step * union_length(app[bad], lo[bad], hi[bad], n_apps)
-    return out.tolist()
+    outage). Never more than the window's hours (docs/model.md, "Outages").
+
+    The worst impact open at an instant is the sum, over the impact levels L at or below
+    it, of L minus the next level down: so the union of the outages at least that bad,
+    level by level, times the step to the next level (compiled: ``kernel_outages``)."""
+    from whorunsit.engine.metrics.kernel_outages import outage_hours as compiled_hours
+
+    f = np.ascontiguousarray
+    return compiled_hours(f(app, dtype=np.int64), f(prio, dtype=np.int64),
+                          f(start, dtype=float), f(stop, dtype=float),
+                          f(impact, dtype=float), n_apps, float(W), float(end)).tolist()
 
 
 def summarise(values, groups, n_groups: int,
@@ -284,24 +276,36 @@ def _waits(rep) -> tuple[np.ndarray, np.ndarray]:
             np.repeat(np.arange(len(sizes)), sizes))
 
 
-def _by_priority(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.ndarray,
-                 summarise_) -> None:
+_QS = (50.0, 90.0, 95.0)
+
+
+def _summaries(m: dict[str, float], c: _Constants, ttr: np.ndarray, prio: np.ndarray,
+               waits: np.ndarray, waits_team: np.ndarray, nT: int,
+               summarise_) -> tuple[list[float], list[float]]:
     """Time to restore per priority and of the urgent incidents (those that call people
-    out of hours)."""
-    means, pcts = summarise_(ttr, prio, 4, (50.0, 90.0, 95.0))
+    out of hours) into ``m``; each team's mean and 95th percentile queue wait returned.
+    One ``summarise`` call for them all: a group's figures depend only on its own values,
+    in the order they were recorded."""
+    everyone = c.urgent.all()  # the same incidents in the same order: the same figures
+    parts = [ttr, waits]
+    groups = [prio, np.asarray(waits_team, dtype=np.int64) + TEAMS]
+    if not everyone:
+        parts.insert(1, ttr)
+        groups.insert(1, c.urgent_group[prio])
+    means, pcts = summarise_(np.concatenate(parts), np.concatenate(groups), TEAMS + nT, _QS)
     for p in range(4):
         prefix = c.prio_prefix[p]
         m[prefix + "time_to_restore.mean"] = means[p]
         (m[prefix + "time_to_restore.p50"], m[prefix + "time_to_restore.p90"],
          m[prefix + "time_to_restore.p95"]) = pcts[p]
     stats = ("mean", "p50", "p90", "p95")
-    if c.urgent.all():  # the same incidents in the same order: the same figures
+    if everyone:
         urgent = [m["incidents.time_to_restore." + k] for k in stats]
     else:
-        means, pcts = summarise_(ttr, c.urgent_group[prio], 1, (50.0, 90.0, 95.0))
-        urgent = [means[0], *pcts[0]]
+        urgent = [means[URGENT], *pcts[URGENT]]
     for k, value in zip(stats, urgent, strict=True):
         m["incidents.urgent.time_to_restore." + k] = value
+    return means[TEAMS:], [p[2] for p in pcts[TEAMS:]]
 
 
 def _on_hold(rep, W: float, end: float) -> float:
@@ -323,11 +327,6 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     hours = end - W
     weeks = hours / WEEK
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
-    q_last = np.asarray(rep.q_last, dtype=float)
-    q_area = np.asarray(rep.q_area, dtype=float)
-    if end > W:  # the queues from their last change to the end
-        more = q_area + np.asarray(rep.q_n, dtype=float) * (end - np.maximum(q_last, W))
-        q_area = np.where(end > q_last, more, q_area)
 
     # incidents still open: created ones, and ones started but not yet detected
     count = getattr(rep, "measured", None)  # the compiled engine counts them as it goes
@@ -340,12 +339,15 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     # every outage: resolved tickets' to their resolution, open and undetected ones to
     # the end (columns: application, priority, start)
     still = [(tk[APP], tk[PRIO], tk[START]) for tk in rep.open.values()]
-    columns = [np.concatenate([np.asarray(done, dtype=float),
-                               np.asarray([row[k] for row in still], dtype=float),
-                               undetected[k] if undetected else np.zeros(0)])
-               for k, done in enumerate(rep.outages[:3])]
-    resolved_at = np.asarray(rep.outages[3], dtype=float)
-    stop = np.concatenate([resolved_at, np.full(len(columns[0]) - len(resolved_at), end)])
+    columns = rep.outages[:3]
+    stop = rep.outages[3]
+    if still or undetected:
+        columns = [np.concatenate([np.asarray(done, dtype=float),
+                                   np.asarray([row[k] for row in still], dtype=float),
+                                   undetected[k] if undetected else np.zeros(0)])
+                   for k, done in enumerate(columns)]
+        resolved_at = np.asarray(stop, dtype=float)
+        stop = np.concatenate([resolved_at, np.full(len(columns[0]) - len(resolved_at), end)])
     downtime = outage_hours(columns[0], columns[1], columns[2], stop, c.impact,
                             len(plan.apps), W, end)
 
@@ -362,7 +364,8 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.time_to_restore.p95"] = _pct(ttr_ordered, 95)
     m["incidents.time_to_restore.p99"] = _pct(ttr_ordered, 99)
     summarise_ = getattr(rep, "summarise", summarise)
-    _by_priority(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64), summarise_)
+    wait_mean, wait_p95 = _summaries(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64),
+                                     *_waits(rep), nT, summarise_)
     m["incidents.handoffs.mean"] = _ratio(rep.i_handoffs, nres)
     m["incidents.reassignments.mean"] = _ratio(rep.i_reass, nres)
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)
@@ -371,34 +374,25 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     if any(app.hold_share > 0 for app in plan.apps):
         m["incidents.on_hold.mean"] = _on_hold(rep, W, end)
 
-    working = rep.week.working_hours(end) - rep.week.working_hours(W) if not rep.always \
-        else hours
-    # per team, as columns in the order of c.team_names (team by team)
-    avail = c.responders * working - np.asarray(rep.away, dtype=float)
-    wait_mean, wait_p95 = summarise_(*_waits(rep), nT, (95.0,))
+    working = hours if rep.always else c.working.get((W, end))
+    if working is None:
+        working = rep.week.working_hours(end) - rep.week.working_hours(W)
+        if end == rep.H:  # the window of every replication that is not stopped early
+            c.working[W, end] = working
+    # per team, as columns in the order of c.team_names and c.oncall_names (team by team)
+    from whorunsit.engine.metrics.kernel_teams import team_columns
+
     f = np.asarray
-    columns = np.empty((nT, 10))
-    busy_work = f(rep.busy_work, dtype=float)
-    columns[:, 0] = _ratios(busy_work, avail)
-    columns[:, 1] = wait_mean
-    columns[:, 2] = [p[0] for p in wait_p95]
-    columns[:, 3] = q_area / hours if hours > 0 else math.nan
-    columns[:, 4] = f(rep.t_tickets, dtype=float) / weeks if weeks > 0 else math.nan
-    columns[:, 5] = _ratios(f(rep.t_work_sum, dtype=float), f(rep.t_work_n, dtype=float))
-    columns[:, 6] = f(rep.t_resolved, dtype=float) / nres if nres > 0 else math.nan
-    columns[:, 7] = f(rep.t_deploys, dtype=float) / weeks if weeks > 0 else math.nan
-    growth = f(rep.q_n, dtype=float) - f(rep.q_mark, dtype=float)
-    columns[:, 8] = offered_load(busy_work, growth, f(rep.t_work_sum, dtype=float),
-                                 f(rep.t_work_n, dtype=float), avail)
-    columns[:, 9] = growth
-    m.update(zip(c.team_names, columns.ravel().tolist(), strict=True))
-    busy_cost = [0.0, 0.0]  # opex, capex, added up team by team
-    toil_cost = [0.0, 0.0]
-    busy = (f(rep.busy_work, dtype=float) * c.hourly * annual).tolist()
-    toil = (f(rep.toil_hours, dtype=float) * c.hourly * annual).tolist()
-    for k, bc, tc in zip(c.capex, busy, toil, strict=True):
-        busy_cost[k] += bc
-        toil_cost[k] += tc
+    team, oncall, busy_cost, toil_cost, unpaid, callouts = team_columns(
+        *[f(x, dtype=float) for x in (
+            rep.busy_work, rep.away, rep.q_last, rep.q_area, rep.q_n, rep.q_mark,
+            rep.t_tickets, rep.t_work_sum, rep.t_work_n, rep.t_resolved, rep.t_deploys,
+            rep.toil_hours, rep.unpaid, rep.callouts, rep.callout_cost, wait_mean,
+            wait_p95)],
+        c.responders, c.hourly, c.capex_row, c.people, c.standby_team, float(W),
+        float(end), float(working), nres, float(annual))
+    m.update(zip(c.team_names, team.ravel().tolist(), strict=True))
+    busy_cost, toil_cost = busy_cost.tolist(), toil_cost.tolist()
 
     lead = np.asarray(rep.lead, dtype=float)
     demand_pw = _ratio(rep.d_demand, weeks)
@@ -415,19 +409,9 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["delivery.discontinuous"] = float(rep.overflow or behind)
     m["queues.unstable"] = float(rep.overflow)
 
-    unpaid = f(rep.unpaid, dtype=float)
-    callouts = f(rep.callouts, dtype=float)
-    columns = np.empty((nT, 5))
-    columns[:, 0] = c.standby_team
-    columns[:, 1] = f(rep.callout_cost, dtype=float) * annual
-    per = c.people * weeks
-    columns[:, 2] = np.divide(callouts, per, out=np.full(nT, math.nan),
-                              where=(c.people > 0) & (per > 0))
-    columns[:, 3] = unpaid * annual
-    columns[:, 4] = f(rep.toil_hours, dtype=float) * annual
-    m.update(zip(c.oncall_names, columns.ravel().tolist(), strict=True))
-    m["oncall.unpaid_hours"] = sum(unpaid.tolist()) * annual
-    m["oncall.callouts_per_week"] = _ratio(sum(np.asarray(rep.callouts).tolist()), weeks)
+    m.update(zip(c.oncall_names, oncall.ravel().tolist(), strict=True))
+    m["oncall.unpaid_hours"] = unpaid * annual
+    m["oncall.callouts_per_week"] = _ratio(callouts, weeks)
 
     callout = [rep.callout_opex * annual, rep.callout_capex * annual]
     costs_and_availability(m, plan, downtime, hours, annual,

@@ -19,11 +19,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types, uint64
-from numba.extending import intrinsic
+from numba import njit, uint64
 
-from whorunsit.engine.compiled import plain  # first: numba's cache and WHORUNSIT_JIT
+from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and WHORUNSIT_JIT)
 
 M128_HI = np.uint64(0x2360ED051FC65DA4)  # PCG_DEFAULT_MULTIPLIER_128
 M128_LO = np.uint64(0x4385DF649FCCF645)
@@ -41,40 +39,48 @@ def state_rows(states: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
-def _plain_lcg128(hi, lo, inc_hi, inc_lo):
-    """``_lcg128`` in Python's unbounded integers."""
-    state = ((int(hi) << 64 | int(lo)) * ((int(M128_HI) << 64) | int(M128_LO))
-             + (int(inc_hi) << 64 | int(inc_lo))) & ((1 << 128) - 1)
-    return np.uint64(state >> 64), np.uint64(state & ((1 << 64) - 1))
-
-
-@plain(_plain_lcg128)
-@intrinsic
-def _lcg128(typingctx, hi, lo, inc_hi, inc_lo):
-    """PCG64's state step ``state * MULT + inc`` modulo 2**128, on (high, low) words, in
-    LLVM's native 128-bit integers (two multiplies instead of four 32-bit halves)."""
-    def codegen(context, builder, sig, args):
-        i128 = ir.IntType(128)
-        sixty_four = ir.Constant(i128, 64)
-
-        def wide(h, low):
-            return builder.or_(builder.shl(builder.zext(h, i128), sixty_four),
-                               builder.zext(low, i128))
-        mult = ir.Constant(i128, (int(M128_HI) << 64) | int(M128_LO))
-        state = builder.add(builder.mul(wide(args[0], args[1]), mult),
-                            wide(args[2], args[3]))
-        i64 = ir.IntType(64)
-        new_hi = builder.trunc(builder.lshr(state, sixty_four), i64)
-        new_lo = builder.trunc(state, i64)
-        return context.make_tuple(builder, sig.return_type, (new_hi, new_lo))
-    return types.UniTuple(types.uint64, 2)(hi, lo, inc_hi, inc_lo), codegen
+_LOW32 = np.uint64(0xFFFFFFFF)
+_32 = np.uint64(32)
 
 
 @njit(cache=True, inline="always")
-def _step(hi, lo, inc_hi, inc_lo):
+def _mul_high(a, b):
+    """The high 64 bits of the 128-bit product of two 64-bit words, from 32-bit halves
+    (the low 64 bits are the wrapping product ``a * b``)."""
+    a0, a1 = a & _LOW32, a >> _32
+    b0, b1 = b & _LOW32, b >> _32
+    t = a1 * b0 + ((a0 * b0) >> _32)
+    w = (t & _LOW32) + a0 * b1
+    return a1 * b1 + (t >> _32) + (w >> _32)
+
+
+@njit(cache=True, inline="always")
+def _multiplier(st):
+    """PCG64's multiplier (high, low words) as values the compiler cannot see. With the
+    constant itself, LLVM folds the 32-bit halves of ``_mul_high`` apart and no longer
+    recognises the one multiply-high instruction they make (measured: the streams 1.7
+    times slower, docs/performance.md); ``st`` always has 4 columns, so this adds 0."""
+    unseen = uint64(st.shape[1] - 4)
+    return M128_HI + unseen, M128_LO + unseen
+
+
+@njit(cache=True, inline="always")
+def _lcg128(hi, lo, inc_hi, inc_lo, m_hi, m_lo):
+    """PCG64's state step ``state * MULT + inc`` modulo 2**128, on (high, low) words
+    (``MULT``: ``_multiplier``): the low words' full product, plus the cross products
+    (only their low 64 bits reach the result), plus the increment with its carry."""
+    new_lo = lo * m_lo
+    new_hi = _mul_high(lo, m_lo) + hi * m_lo + lo * m_hi
+    out_lo = new_lo + inc_lo
+    carry = np.uint64(1) if out_lo < new_lo else np.uint64(0)
+    return new_hi + inc_hi + carry, out_lo
+
+
+@njit(cache=True, inline="always")
+def _step(hi, lo, inc_hi, inc_lo, m_hi, m_lo):
     """One step of a stream held in locals (registers: the bulk fills below keep it out
     of memory): the new state, and numpy's double from its XSL-RR output."""
-    hi2, lo2 = _lcg128(hi, lo, inc_hi, inc_lo)
+    hi2, lo2 = _lcg128(hi, lo, inc_hi, inc_lo, m_hi, m_lo)
     x = hi2 ^ lo2
     rot = hi2 >> uint64(58)
     out = (x >> rot) | (x << ((uint64(64) - rot) & uint64(63)))
@@ -84,7 +90,8 @@ def _step(hi, lo, inc_hi, inc_lo):
 @njit(cache=True, inline="always")
 def random(st, k):
     """``Generator.random()`` from stream ``k``: a double in [0, 1) with 53 random bits."""
-    st[k, 0], st[k, 1], u = _step(st[k, 0], st[k, 1], st[k, 2], st[k, 3])
+    m_hi, m_lo = _multiplier(st)
+    st[k, 0], st[k, 1], u = _step(st[k, 0], st[k, 1], st[k, 2], st[k, 3], m_hi, m_lo)
     return u
 
 
@@ -152,9 +159,10 @@ def fill(st, k, out, lo, hi, columns, scale):
     ``scale * random()`` from stream ``k`` (``uniform(0, scale)`` as numpy computes it:
     ``0.0 + scale * random()``), row by row."""
     s_hi, s_lo, i_hi, i_lo = st[k, 0], st[k, 1], st[k, 2], st[k, 3]
+    m_hi, m_lo = _multiplier(st)
     for r in range(lo, hi):
         for c in range(columns):
-            s_hi, s_lo, u = _step(s_hi, s_lo, i_hi, i_lo)
+            s_hi, s_lo, u = _step(s_hi, s_lo, i_hi, i_lo, m_hi, m_lo)
             out[r, c] = 0.0 + scale * u
     st[k, 0] = s_hi
     st[k, 1] = s_lo
@@ -300,7 +308,7 @@ def seeded(fixed, keys):
         inc_lo = (init_lo << uint64(1)) | uint64(1)
         lo = inc_lo + seed_lo
         hi = inc_hi + seed_hi + (uint64(1) if lo < inc_lo else uint64(0))
-        out[s, 0], out[s, 1] = _lcg128(hi, lo, inc_hi, inc_lo)
+        out[s, 0], out[s, 1] = _lcg128(hi, lo, inc_hi, inc_lo, M128_HI, M128_LO)
         out[s, 2] = inc_hi
         out[s, 3] = inc_lo
     return out
