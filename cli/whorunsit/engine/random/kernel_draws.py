@@ -149,6 +149,11 @@ def _built_constants(plan: Plan) -> _Constants:
 #: draws: incidents' detection delays (one per incident row), then per deployment row its
 #: effort, pipeline, approval delay and detection delay
 INC_DELAY, EFFORT, PIPELINE, APPROVAL, DEP_DETECT = range(5)
+# typed constants for arguments, so numba compiles ``_channels`` and ``_pass`` once each
+# (a literal 0 or True is a type of its own): the uniform a priority is read from, for
+# incidents (their attributes) and deployment attempts, and ``_pass``'s two passes
+INC_PRIO_COLUMN, DEP_PRIO_COLUMN = np.int64(0), np.int64(4)
+COUNT, WRITE = np.bool_(False), np.bool_(True)
 
 
 @njit(cache=True)
@@ -161,11 +166,11 @@ def _gather(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, cum_mix, tier
     those the compiled loop can read (``_climb``), or all of them (``every``: no compiled
     plan to tell). Two passes: the first counts per distribution, the second writes each
     value straight into its group, so the transforms read contiguous slices."""
-    inc_prio, inc_alert = _channels(n_inc, attrs, 0, cum_mix, alert_share)
-    dep_prio, dep_alert = _channels(dep_rows, dep_u, 4, cum_mix, alert_share)
+    inc_prio, inc_alert = _channels(n_inc, attrs, INC_PRIO_COLUMN, cum_mix, alert_share)
+    dep_prio, dep_alert = _channels(dep_rows, dep_u, DEP_PRIO_COLUMN, cum_mix, alert_share)
     fill = np.zeros(n_codes + 1, np.int64)
     none = np.empty(0)
-    _pass(False, fill, none, none.astype(np.int64), n_inc, dep_rows, attrs, dep_u, tier,
+    _pass(COUNT, fill, none, none.astype(np.int64), n_inc, dep_rows, attrs, dep_u, tier,
           inc_alert, dep_alert, cfr, tier_code, delay_code, work_code, every, entry,
           t_resolve, t_misroute, t_last)
     for k in range(n_codes):
@@ -173,7 +178,7 @@ def _gather(n_inc, dep_rows, attrs, dep_u, tier, alert_share, cfr, cum_mix, tier
     bounds = fill.copy()
     vals = np.empty(fill[n_codes])
     dest = np.empty(fill[n_codes], np.int64)
-    _pass(True, fill, vals, dest, n_inc, dep_rows, attrs, dep_u, tier, inc_alert,
+    _pass(WRITE, fill, vals, dest, n_inc, dep_rows, attrs, dep_u, tier, inc_alert,
           dep_alert, cfr, tier_code, delay_code, work_code, every, entry, t_resolve,
           t_misroute, t_last)
     return inc_prio, inc_alert, dep_prio, dep_alert, vals, dest, bounds

@@ -26,6 +26,10 @@ from whorunsit.engine import compiled  # noqa: F401  (first: numba's cache and W
 M128_HI = np.uint64(0x2360ED051FC65DA4)  # PCG_DEFAULT_MULTIPLIER_128
 M128_LO = np.uint64(0x4385DF649FCCF645)
 _TO_DOUBLE = 1.0 / 9007199254740992.0  # 2**-53
+# typed integers for the arguments ``replication_uniforms`` passes as constants: numba
+# compiles a function once per distinct argument type, and a literal 0, 1 or 3 is a type
+# of its own (``fill`` was compiled six times)
+FIRST_ROW, ONE_COLUMN, ATTR_COLUMNS = np.int64(0), np.int64(1), np.int64(3)
 
 jit = njit(cache=True)
 
@@ -195,20 +199,20 @@ def replication_uniforms(st, lam_inc, span, lam_dep, horizon, tiers, max_tiers, 
     N = n_inc.sum()
     start = np.empty((N, 1))
     attrs = np.empty((N, 3))
-    row = 0
+    row = FIRST_ROW
     for i in range(m):
         n = n_inc[i]
-        fill(st, 5 * i, start, row, row + n, 1, span[i])
+        fill(st, 5 * i, start, row, row + n, ONE_COLUMN, span[i])
         start[row:row + n, 0] = np.sort(start[row:row + n, 0])
-        fill(st, 5 * i, attrs, row, row + n, 3, 1.0)
+        fill(st, 5 * i, attrs, row, row + n, ATTR_COLUMNS, 1.0)
         row += n
     times = np.empty((n_dep.sum(), 1))
     tried = np.empty((attempts * n_dep.sum(), dep_columns))
     rows = np.zeros(m, np.int64)
-    t, row = 0, 0
+    t, row = FIRST_ROW, FIRST_ROW
     for i in range(m):
         n = n_dep[i]
-        fill(st, 5 * i + 2, times, t, t + n, 1, horizon)
+        fill(st, 5 * i + 2, times, t, t + n, ONE_COLUMN, horizon)
         times[t:t + n, 0] = np.sort(times[t:t + n, 0])
         fill(st, 5 * i + 2, tried, row, row + attempts * n, dep_columns, 1.0)
         chains = 0
@@ -227,7 +231,7 @@ def replication_uniforms(st, lam_inc, span, lam_dep, horizon, tiers, max_tiers, 
     # every entry is drawn when every application has all the tiers
     full = (tiers == max_tiers).all()
     tier = np.empty((N + rows.sum(), width)) if full else np.zeros((N + rows.sum(), width))
-    row = 0
+    row = FIRST_ROW
     for i in range(m):
         fill(st, 5 * i + 1, tier, row, row + n_inc[i], tiers[i] * tier_columns, 1.0)
         row += n_inc[i]
