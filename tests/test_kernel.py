@@ -77,7 +77,7 @@ def test_draws_are_the_ones_draws_makes(build):
         assert dr.inc_alert[rows].tolist() == inc.alert
         for j in range(len(app.tiers)):
             for col, values in enumerate(inc.tiers[j]):
-                assert dr.tier[rows, j, col].tolist() == values
+                assert dr.tier_draws[rows, j, col].tolist() == values
         dep = Deployments(plan, app, 5, 2)
         assert np.array_equal(times[a], dep.times_array)
         rework = dr.dep_rows[a] - dep.n * ATTEMPTS
@@ -92,7 +92,7 @@ def test_draws_are_the_ones_draws_makes(build):
             assert mine[rows].tolist() == theirs
         for j in range(len(app.tiers)):
             for col, values in enumerate(dep.tiers[j]):
-                assert dr.tier[dr.n_inc + lo:dr.n_inc + lo + dr.dep_rows[a], j, col].tolist() \
+                assert dr.tier_draws[dr.n_inc + lo:dr.n_inc + lo + dr.dep_rows[a], j, col].tolist() \
                     == values
     if plan.apps[0].change_failure_rate > 0.5:
         assert dr.dep_rows.sum() > dr.dep_n.sum() * ATTEMPTS  # rework rows were compared

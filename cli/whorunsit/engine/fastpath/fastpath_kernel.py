@@ -152,8 +152,9 @@ def kw_step(free, arrival, pickup, work):
     It starts at max(arrival, the earliest free time), and that server is then free
     when it is done: the Kiefer-Wolfowitz recursion, customer after customer in arrival
     order, carrying the servers' free times sorted (the workload vector) instead of an
-    event list. (The end is never before the earliest free time, which it replaces.) The end is ``(start + pickup) + work``, the floating-point sum the
-    event-driven engine makes, so both give identical times.
+    event list. (The end is never before the earliest free time, which it replaces.)
+    The end is ``(start + pickup) + work``, the floating-point sum the event-driven
+    engine makes, so both give identical times.
     """
     first = free[0]
     start = arrival if arrival > first else first
@@ -194,7 +195,7 @@ def prepare(start, attrs, u, alert_share, alert_entry, resolve, knowledge, custo
 
 # -- one replication ---------------------------------------------------------------------------
 @numba.njit(cache=True)
-def solve(H, W, start, detect, alert, exit_tier, entry, pickup, work, handoff,
+def solve(horizon, warmup, start, detect, alert, exit_tier, entry, pickup, work, handoff,
           app_first, app_split, teams, src_first, src_app, src_tier, src_chan, src_entry,
           src_next, src_team, servers, resolver, team_f, team_n, waits, waited, inc_f, inc_n,
           ttr, resolved_at):
@@ -244,24 +245,24 @@ def solve(H, W, start, detect, alert, exit_tier, entry, pickup, work, handoff,
                 times[at], ticket[at] = detect[i], rank | i
                 # kept, without a branch (a dropped one is overwritten; the arrays
                 # have one spare slot at the end)
-                at += ((alert[i] == raised) | either) & (detect[i] < H)
+                at += ((alert[i] == raised) | either) & (detect[i] < horizon)
             fill[k] = at
     for k in range(n_teams):
         # first come, first served; simultaneous joins in source order
         lo, hi = base[k], fill[k]
         sort_by_time(times, ticket, lo, hi, src_first[k + 1] - src_first[k] == 1)
-        _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, H, W, start,
+        _serve(k, teams[k], servers[teams[k]], times, ticket, lo, hi, fill, horizon, warmup, start,
                exit_tier, pickup, work, handoff, src_first, src_tier, src_next, src_team,
                done_at, qwait, worked, hdelay, waits, waited, team_f, team_n)
-    _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver,
+    _incidents(horizon, warmup, start, detect, alert, exit_tier, entry, app_first, resolver,
                done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr,
                resolved_at)
 
 
 @numba.njit(cache=True)
-def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, pickup, work,
-           handoff, src_first, src_tier, src_next, src_team, done_at, qwait, worked, hdelay,
-           waits, waited, team_f, team_n):
+def _serve(k, t, servers, times, ticket, lo, hi, fill, horizon, warmup, start, exit_tier,
+           pickup, work, handoff, src_first, src_tier, src_next, src_team, done_at, qwait,
+           worked, hdelay, waits, waited, team_f, team_n):
     """Team t (k-th in order) serves its tickets times[lo:hi] in joining order (the
     Kiefer-Wolfowitz recursion), hands escalations on to the next tier's team, and
     counts as ``tally`` does, ticket by ticket: busy time and work (``engaged``), the
@@ -281,7 +282,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
         if exit_tier[i] > j:  # escalated: the engine adds the handoff delay
             hdelay[i] += handoff[j, i]
             arrival = ended + handoff[j, i]
-            if arrival < H:
+            if arrival < horizon:
                 nxt = src_next[s]
                 to = src_team[nxt]
                 times[fill[to]] = arrival
@@ -292,15 +293,15 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
         queued = begun > joined
         ups[n_up], downs[n_down] = joined, begun
         n_up += queued  # kept, without a branch
-        n_down += queued & (begun < H)
-        if begun < H:
-            start_lo = begun if begun > W else W
-            end_hi = ended if ended < H else H
+        n_down += queued & (begun < horizon)
+        if begun < horizon:
+            start_lo = begun if begun > warmup else warmup
+            end_hi = ended if ended < horizon else horizon
             if end_hi > start_lo:
                 busy += end_hi - start_lo
             qwait[i] += begun - joined
             worked[i] += work[j, i]
-            if start[i] >= W:
+            if start[i] >= warmup:
                 total_work += work[j, i]
                 waits[lo + tickets] = waited[lo + n_waited] = begun - joined
                 tickets += 1
@@ -313,10 +314,10 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
     for _ in range(n_up + n_down):
         joining = ups[up] <= downs[down]
         at = ups[up] if joining else downs[down]
-        if at > W and at_mark < 0:
+        if at > warmup and at_mark < 0:
             at_mark = queue
-        if at > W and at > last:
-            area += queue * (at - (last if last > W else W))
+        if at > warmup and at > last:
+            area += queue * (at - (last if last > warmup else warmup))
         queue += 1 if joining else -1
         up += joining
         down += not joining
@@ -330,7 +331,7 @@ def _serve(k, t, servers, times, ticket, lo, hi, fill, H, W, start, exit_tier, p
 
 
 @numba.njit(cache=True)
-def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver,
+def _incidents(horizon, warmup, start, detect, alert, exit_tier, entry, app_first, resolver,
                done_at, qwait, hdelay, worked, team_n, inc_f, inc_n, ttr,
                resolved_at):
     """What ``resolved`` (``loop/kernel_tally``) adds up, over the resolved incidents in
@@ -341,9 +342,9 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
     done = handoffs = created = late = still_open = 0
     for a in range(app_first.shape[0] - 1):
         for i in range(app_first[a], app_first[a + 1]):
-            arrived = detect[i] < H
-            resolved = done_at[i] if arrived and done_at[i] < H else math.inf
-            measured = start[i] >= W
+            arrived = detect[i] < horizon
+            resolved = done_at[i] if arrived and done_at[i] < horizon else math.inf
+            measured = start[i] >= warmup
             if resolved < math.inf and measured:
                 team_n[resolver[a, exit_tier[i], 1 if alert[i] else 0], T_RESOLVED] += 1
                 handoffs += int(exit_tier[i]) - int(entry[i])  # int8 columns: no wrap in Python
@@ -351,7 +352,7 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
                 done += 1
             if arrived and measured:
                 created += 1
-            if measured and detect[i] >= H:
+            if measured and detect[i] >= horizon:
                 late += 1
             if arrived and not resolved < math.inf:
                 still_open += 1
@@ -377,8 +378,8 @@ def _incidents(H, W, start, detect, alert, exit_tier, entry, app_first, resolver
 
 # -- downtime -------------------------------------------------------------------------------
 @numba.njit(cache=True)
-def outage_union(app_first, start, resolved_at, W, end, out):
-    """Per application, the length of the union of its incidents' outages in [W, end):
+def outage_union(app_first, start, resolved_at, warmup, end, out):
+    """Per application, the length of the union of its incidents' outages in [warmup, end):
     ``tally.union_length`` of what ``tally.outage_hours`` keeps, operation for operation.
     Each incident is down from its start to its resolution (``end`` if unresolved);
     incidents are numbered by application and, within one, in start order, which is the
@@ -390,9 +391,9 @@ def outage_union(app_first, start, resolved_at, W, end, out):
     n_apps = len(app_first) - 1
     top = -math.inf
     for i in range(len(start)):
-        lo = max(start[i], W) - W
+        lo = max(start[i], warmup) - warmup
         stop = resolved_at[i] if math.isfinite(resolved_at[i]) else end
-        hi = min(stop, end) - W
+        hi = min(stop, end) - warmup
         if hi > lo:
             top = max(top, hi)
     if top == -math.inf:
@@ -405,9 +406,9 @@ def outage_union(app_first, start, resolved_at, W, end, out):
     for a in range(n_apps):
         shift = a * span
         for i in range(app_first[a], app_first[a + 1]):
-            lo = max(start[i], W) - W
+            lo = max(start[i], warmup) - warmup
             stop = resolved_at[i] if math.isfinite(resolved_at[i]) else end
-            hi = min(stop, end) - W
+            hi = min(stop, end) - warmup
             if not hi > lo:
                 continue
             running = max(running, hi + shift)

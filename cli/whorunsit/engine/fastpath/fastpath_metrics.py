@@ -104,13 +104,13 @@ def _restore(m: dict[str, float], prefix: str, every: dict[str, float], n: int) 
         m[prefix + "time_to_restore." + stat] = every[stat] if n else math.nan
 
 
-def outage_hours(plan: Plan, prio: int, draws, fig, W: float, end: float) -> list[float]:
+def outage_hours(plan: Plan, prio: int, draws, fig, warmup: float, end: float) -> list[float]:
     """``tally.outage_hours`` for the fast path's incidents, who all have priority
     ``prio`` and are down from their start to their resolution (or the end): one impact
     level, so the downtime is that level times the union of the outages (the compiled
     ``outage_union``), added to zero as ``outage_hours`` adds it."""
     union = np.empty(len(plan.apps))
-    outage_union(draws.first, draws.start, fig.resolved_at, W, end, union)
+    outage_union(draws.first, draws.start, fig.resolved_at, warmup, end, union)
     level = float(np.asarray(plan.impact, dtype=float)[prio])
     out = np.zeros(len(plan.apps))
     if level > 0 and len(draws.start):
@@ -124,9 +124,9 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
     engine's counters for it, from its draws (``fastpath.Draws``) and the kernel's
     figures (``fastpath.Figures``)."""
     WEEK, YEAR_WEEKS = tally.WEEK, tally.YEAR_WEEKS
-    H, W = plan.horizon, plan.warmup
-    end = H
-    hours = end - W
+    horizon, warmup = plan.horizon, plan.warmup
+    end = horizon
+    hours = end - warmup
     weeks = hours / WEEK
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
     nT = c.nT
@@ -137,20 +137,20 @@ def finish(plan: Plan, c: Constants, served: np.ndarray, draws,
             continue
         q_area[t] = float(team_f[t, T_AREA])
         last = float(team_f[t, T_Q_LAST])
-        if end > last and end > W:
-            q_area[t] += int(team_n[t, T_Q_NOW]) * (end - max(last, W))
+        if end > last and end > warmup:
+            q_area[t] += int(team_n[t, T_Q_NOW]) * (end - max(last, warmup))
 
     count = int(inc_n[I_CREATED])
     unresolved = 0
     first = draws.first
     if inc_n[I_OPEN]:
-        still = np.flatnonzero((draws.detect < H) & ~np.isfinite(fig.resolved_at))
-        unresolved += int((draws.start[still] >= W).sum())
+        still = np.flatnonzero((draws.detect < horizon) & ~np.isfinite(fig.resolved_at))
+        unresolved += int((draws.start[still] >= warmup).sum())
     if inc_n[I_LATE]:
-        late = int(((draws.start >= W) & (draws.detect >= end)).sum())
+        late = int(((draws.start >= warmup) & (draws.detect >= end)).sum())
         count += late
         unresolved += late
-    downtime = outage_hours(plan, c.prio, draws, fig, W, end)
+    downtime = outage_hours(plan, c.prio, draws, fig, warmup, end)
 
     m: dict[str, float] = {}
     nres = int(inc_n[I_DONE])

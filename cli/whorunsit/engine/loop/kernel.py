@@ -1,13 +1,10 @@
-"""Replications on the compiled event loop: the same results as ``replication``, faster.
+"""One replication on the compiled event loop, from the plan to its metrics.
 
-``run_replication(plan, r, seed)`` draws the replication's random numbers exactly as the
-Python engine does (``kernel_draws``), puts the events known in advance in the order
-``Replication._external`` sorts them (``kernel_events``), plays the loop compiled with
-numba (``kernel_loop``) in a state kept from the plan's previous replication
-(``kernel_state.Arena``) and hands its counters to ``tally.finish``, so the metrics are
-computed by the same code as the Python engine's (its per-group means and percentiles
-by a compiled equivalent, ``kernel_summary``). tests/test_kernel.py checks the two
-engines give identical metrics.
+``run_replication(plan, r, seed)`` draws the replication's random numbers
+(``kernel_draws``), merges the events known in advance into time order
+(``kernel_events``), plays the loop compiled with numba (``kernel_loop``) in a state kept
+from the plan's previous replication (``kernel_state.Arena``) and hands its counters to
+``tally.finish``. tests/test_naive_oracle.py holds the metrics to the naive oracle's.
 
 numba is imported on first use only (``whorunsit --help`` must stay fast); compiled
 code is cached on disk (``cache=True``), so a process pays the compile once per
@@ -33,7 +30,7 @@ _PREPARED: dict[int, tuple[Plan, _Prepared]] = {}
 
 
 def eligible(scenario) -> bool:
-    """Whether the kernel plays this scenario (else the Python engine does)."""
+    """Whether the general engine plays this scenario: it plays every one."""
     return ineligible(plan_for(scenario)) is None
 
 
@@ -74,9 +71,9 @@ def _compiled(plan: Plan):
 
 
 def _external(plan: Plan, incs, dep_times):
-    """``Replication._external``: everything known in advance, sorted by (time, order)
-    (ties keep the order of the Python engine's list: shared events, then each
-    application's arrivals and deployment requests), as arrays (times, kinds, a, b)."""
+    """Everything known in advance, sorted by (time, tie order) (equal ties keep the
+    order of the list: shared events, then each application's arrivals and deployment
+    requests), as arrays (times, kinds, subjects, arguments)."""
     return _events(plan, incs, dep_times)[0]
 
 
@@ -100,7 +97,8 @@ def _events(plan: Plan, incs, dep_times):
 
 
 def _external_lexsort(plan: Plan, incs, dep_times):
-    """``_external`` by concatenating and lexsorting, as the Python engine does."""
+    """``_external`` by concatenating and lexsorting (the specification of the compiled
+    merge, used when a time is NaN)."""
     st_t, st_order, st_kind, st_a, st_b = shared_events(plan)
     t, b, sizes = [st_t], [st_b], []
     for inc, times in zip(incs, dep_times, strict=True):
@@ -186,7 +184,8 @@ class _Counters:
 
 
 def run_replication(plan_or_scenario, replication: int, seed: int):
-    """``replication.run_replication`` on the kernel: ``(metrics, histograms)``."""
+    """Replication ``replication`` of a plan (or scenario) with ``seed``:
+    ``(metrics, histograms)``."""
     plan = plan_or_scenario if isinstance(plan_or_scenario, Plan) else \
         plan_for(plan_or_scenario)
     prep = _prepared(plan)

@@ -360,8 +360,8 @@ def home(s, part):
         row = s.ticket_row[ticket]
         j = s.ticket_tier[ticket]
         turn = PHI * (k + 3 * s.ticket_phase[ticket])
-        if (s.tier[row, j, BE_U] + turn) % 1.0 < s.be_answer_chance[team]:
-            delay = be_delay(s, team, (s.tier[row, j, BE_DELAY_U] + turn) % 1.0)
+        if (s.tier_draws[row, j, BE_U] + turn) % 1.0 < s.be_answer_chance[team]:
+            delay = be_delay(s, team, (s.tier_draws[row, j, BE_DELAY_U] + turn) % 1.0)
             push(s, s.float_slots[NOW] + delay, EV_ANSWER, part, s.part_token[part])
     return team
 
@@ -432,19 +432,19 @@ def start(s, ticket):
     n_teams = len(s.responders)
     first = ticket * s.max_parts
     if phase == NORMAL:
-        pick = s.tier[row, j, PICKUP]
-        work = s.tier[row, j, WORK] * s.ticket_knowledge[ticket]
+        pick = s.tier_draws[row, j, PICKUP]
+        work = s.tier_draws[row, j, WORK] * s.ticket_knowledge[ticket]
         p = s.part_pool[first]
         if p >= n_teams and s.ticket_parts[ticket] == 1:
             r = p - n_teams
             if on_call_team(s, r) != s.part_team[first]:
                 work *= s.rota_knowledge[r]
     elif phase == REASSESS:
-        pick = s.tier[row, j, REPICKUP]
+        pick = s.tier_draws[row, j, REPICKUP]
         work = 0.0
     else:
         pick = 0.0
-        work = s.tier[row, j, TRIAGE]
+        work = s.tier_draws[row, j, TRIAGE]
     end = now + pick + work
     if s.ticket_measured[ticket]:
         s.ticket_queue_wait[ticket] += now - s.ticket_queued[ticket]
@@ -471,7 +471,7 @@ def done(s, ticket):
     a = s.ticket_app[ticket]
     row = s.ticket_row[ticket]
     if phase == NORMAL:
-        u = s.tier[row, j, ROUTE]
+        u = s.tier_draws[row, j, ROUTE]
         resolve_p = s.tier_resolve[a, j]
         if s.tier_last[a, j] or u < resolve_p:
             resolve(s, ticket)
@@ -483,7 +483,7 @@ def done(s, ticket):
                 s.ticket_phase[ticket] = MISROUTED
                 join(s, ticket, s.tier_misroute_team[a, j])
             else:
-                triage = s.tier[row, j, TRIAGE]
+                triage = s.tier_draws[row, j, TRIAGE]
                 if s.ticket_measured[ticket]:
                     s.ticket_handoff_delay[ticket] += triage
                 push(s, s.float_slots[NOW] + triage, EV_BOUNCE, ticket, NO_ARG)
@@ -513,7 +513,7 @@ def bounce(s, ticket):
 @jit
 def escalate(s, ticket, j):
     s.ticket_handoffs[ticket] += 1
-    delay = s.tier[s.ticket_row[ticket], j, HANDOFF]
+    delay = s.tier_draws[s.ticket_row[ticket], j, HANDOFF]
     if delay > 0.0:
         if s.ticket_measured[ticket]:
             s.ticket_handoff_delay[ticket] += delay

@@ -114,7 +114,7 @@ class State(NamedTuple):
     ticket_prio: written(I, "tickets")
     ticket_opened: written(F, "tickets")
     ticket_alert: written(B, "tickets")
-    ticket_row: written(I, "tickets")        # its row in the draws (Draws.tier)
+    ticket_row: written(I, "tickets")        # its row in the draws (Draws.tier_draws)
     ticket_tier: written(I, "tickets")
     ticket_handoffs: sums(I)
     ticket_reassignments: sums(I)

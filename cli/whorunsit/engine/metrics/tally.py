@@ -1,6 +1,6 @@
 """The metrics a replication reports at the end, from what it counted while it ran
-(the compiled loop counts in ``loop/kernel_tally``; the tests' Python reference in
-tests/reference/running.py).
+(the compiled loop counts in ``loop/kernel_tally``; ``loop/kernel._Counters`` hands the
+counts over).
 
 Only incidents and deployment requests that start after the warm-up are counted; time
 based figures (utilisation, queue length, callouts, pay) use the window from the end of
@@ -190,8 +190,8 @@ def _late(rep, W: float, end: float) -> tuple[int, list[np.ndarray]]:
     and are down until the end. How many, and their (application, priority, start)."""
     incidents = rep.incidents
     none: list[np.ndarray] = []
-    if not incidents or (getattr(rep, "undetected", None) == 0 and end >= rep.H):
-        return 0, none  # (the compiled engine knows when every incident is detected in time)
+    if not incidents or (rep.undetected == 0 and end >= rep.H):
+        return 0, none  # (the loop knows when every incident is detected in time)
     start = np.concatenate([inc.start_array for inc in incidents])
     detect = np.concatenate([inc.detect_array for inc in incidents])
     late = (start >= W) & (start < end) & (detect >= end)
@@ -264,18 +264,6 @@ def summarise(values, groups, n_groups: int,
     return means, pcts
 
 
-def _waits(rep) -> tuple[np.ndarray, np.ndarray]:
-    """Every wait and its team, in the order they were recorded: the compiled engine
-    keeps them so (``waits``, ``waits_team``), the Python one as a list per team."""
-    if hasattr(rep, "waits_team"):
-        return rep.waits, rep.waits_team
-    sizes = [len(w) for w in rep.t_waits]
-    if not sum(sizes):
-        return np.zeros(0), np.zeros(0, np.int64)
-    return (np.concatenate([np.asarray(w, dtype=float) for w in rep.t_waits]),
-            np.repeat(np.arange(len(sizes)), sizes))
-
-
 _QS = (50.0, 90.0, 95.0)
 
 
@@ -317,8 +305,8 @@ def _on_hold(rep, W: float, end: float) -> float:
 
 
 def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """The replication's metrics and histogram counts. Reads ``rep``'s counters as lists
-    (the Python engine) or arrays (the compiled one), and does not change them."""
+    """The replication's metrics and histogram counts, from ``rep``'s counters (which it
+    does not change)."""
     plan = rep.plan
     c = _constants(plan)
     nT = rep.nT
@@ -329,9 +317,7 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     annual = YEAR_WEEKS / weeks if weeks > 0 else math.nan
 
     # incidents still open: created ones, and ones started but not yet detected
-    count = getattr(rep, "measured", None)  # the compiled engine counts them as it goes
-    if count is None:
-        count = sum(1 for tk in rep.tickets if tk[MEASURED])
+    count = rep.measured
     unresolved = sum(1 for tk in rep.open.values() if tk[MEASURED])
     late, undetected = _late(rep, W, end)
     count += late
@@ -363,9 +349,8 @@ def finish(rep) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     m["incidents.time_to_restore.p90"] = _pct(ttr_ordered, 90)
     m["incidents.time_to_restore.p95"] = _pct(ttr_ordered, 95)
     m["incidents.time_to_restore.p99"] = _pct(ttr_ordered, 99)
-    summarise_ = getattr(rep, "summarise", summarise)
     wait_mean, wait_p95 = _summaries(m, c, ttr, np.asarray(rep.ttr_prio, dtype=np.int64),
-                                     *_waits(rep), nT, summarise_)
+                                     rep.waits, rep.waits_team, nT, rep.summarise)
     m["incidents.handoffs.mean"] = _ratio(rep.i_handoffs, nres)
     m["incidents.reassignments.mean"] = _ratio(rep.i_reass, nres)
     m["incidents.queue_wait.mean"] = _ratio(rep.i_qwait, nres)

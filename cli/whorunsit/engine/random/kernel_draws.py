@@ -1,9 +1,8 @@
 """One replication's random numbers as flat arrays, for the compiled event loop.
 
 The same streams, the same draws in the same order and the same inverse transforms as
-``draws`` (which keeps them as Python lists for the reference engine): every value the
-loop reads is bit-for-bit the one the Python engine reads, so both engines play the same
-history. The uniforms come from ``kernel_random`` (numpy's PCG64 and Poisson, compiled,
+``draws`` (the per-application view the naive oracle in tests/ and the fast path read):
+every value the loop reads is bit-for-bit the one ``draws`` gives. The uniforms come from ``kernel_random`` (numpy's PCG64 and Poisson, compiled,
 all applications in one call); the transforms are numpy's, as in ``draws``.
 
 Applications are laid end to end: incident rows first (tier draws of spontaneous
@@ -51,11 +50,11 @@ class Draws(NamedTuple):
     effort: np.ndarray
     pipeline: np.ndarray
     approval_delay: np.ndarray
-    fail: np.ndarray
+    fail: np.ndarray         # the uniform that decides whether a deployment fails
     dep_prio: np.ndarray
     dep_alert: np.ndarray
     dep_detect: np.ndarray
-    tier: np.ndarray         # (incident rows + deployment rows, max tiers, TIER_COLUMNS)
+    tier_draws: np.ndarray   # (incident rows + deployment rows, max tiers, TIER_COLUMNS)
     n_inc: int               # incident rows (deployment row r has tier row n_inc + r)
 
 
@@ -326,7 +325,7 @@ class _Drawn(NamedTuple):
     times_all: np.ndarray
     du: np.ndarray
     dep_rows: np.ndarray
-    tier: np.ndarray
+    tier_draws: np.ndarray
     gathered: tuple
 
 
@@ -369,7 +368,7 @@ def _finished(plan: Plan, c: _Constants, dr: _Drawn, vals: np.ndarray
     inc_prio, inc_alert, dep_prio, dep_alert, _vals, dest, _bounds = dr.gathered
     N, D = len(inc_prio), len(dep_prio)
     extra = np.zeros(N + 4 * D)  # no policy: no effort, pipeline or approval delay
-    _scatter(vals, dest, dr.tier, extra)
+    _scatter(vals, dest, dr.tier_draws, extra)
     inc_delay = extra[:N]
     effort, pipeline, approval, dep_detect = (extra[N + k * D:N + (k + 1) * D]
                                               for k in range(4))
@@ -379,14 +378,14 @@ def _finished(plan: Plan, c: _Constants, dr: _Drawn, vals: np.ndarray
     d = Draws(
         inc_end - n_inc, dr.inc_start, inc_prio, inc_alert, dep_end - dep_rows, dr.dep_n,
         dep_rows, effort, pipeline, approval, np.ascontiguousarray(dr.du[:, 3]), dep_prio,
-        dep_alert, dep_detect, dr.tier, N)
+        dep_alert, dep_detect, dr.tier_draws, N)
     detect = dr.inc_start + inc_delay  # elementwise: the bits of each application's sum
     no_hold = np.zeros(N)
     finish = []
     bounds = [0, *inc_end.tolist()]
     for app, lo, hi, start in zip(plan.apps, bounds, bounds[1:], dr.starts, strict=False):
         if c.holds and app.hold_share > 0:
-            # the same numbers, in the same order, as the Python engine (draws.Incidents)
+            # the same numbers, in the same order, as draws.Incidents
             hold = hold_times(app, dr.seed, dr.replication, hi - lo)
             finish.append(AppIncidents(start, detect[lo:hi] + hold, inc_prio[lo:hi], hold))
         else:
