@@ -28,11 +28,10 @@ if not JIT:
     # numpy says so for every scalar, which is expected here
     warnings.filterwarnings("ignore", "overflow encountered in scalar", RuntimeWarning)
 
+#: every function of the loop, small helpers included: each is compiled once and linked
+#: into its callers, where LLVM inlines the small ones (numba's own IR inlining typed and
+#: lowered each body again at every call site: docs/performance.md, "First compile")
 jit = njit(cache=True)
-#: small functions called on nearly every event: compiled once each and linked into
-#: their callers, where LLVM inlines them (numba's own IR inlining typed and lowered
-#: each body again at every call site, for no gain at run time: docs/performance.md)
-hot = jit
 
 
 def plain(meaning):

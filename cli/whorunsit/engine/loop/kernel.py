@@ -47,8 +47,7 @@ class _Prepared:
         from whorunsit.engine.plan.kernel_events import merged
 
         self.merged, self.play, self.summarise = merged, play, summarise
-        self.why = ineligible(plan)
-        self.kp = compile_plan(plan) if self.why is None else None
+        self.kp = compile_plan(plan)
         self.caps = {"rework": 2, "queue": 256, "events": 1024, "waits": 1024}
         times, order, kind, a, b = shared_events(plan)
         first = np.lexsort((order, times))  # ties: the order of ORDER, then as listed
@@ -70,15 +69,11 @@ def _compiled(plan: Plan):
     return prep.kp, prep.caps
 
 
-def _external(plan: Plan, incs, dep_times):
+def _events(plan: Plan, incs, dep_times):
     """Everything known in advance, sorted by (time, tie order) (equal ties keep the
     order of the list: shared events, then each application's arrivals and deployment
-    requests), as arrays (times, kinds, subjects, arguments)."""
-    return _events(plan, incs, dep_times)[0]
-
-
-def _events(plan: Plan, incs, dep_times):
-    """(``_external``'s arrays, the number of arrivals among them)."""
+    requests), as arrays (times, kinds, subjects, arguments); and the number of arrivals
+    among them."""
     prep = _prepared(plan)
     sh_t, sh_k, sh_a, sh_b = prep.shared
     det = [inc.detect_array for inc in incs]
@@ -97,8 +92,8 @@ def _events(plan: Plan, incs, dep_times):
 
 
 def _external_lexsort(plan: Plan, incs, dep_times):
-    """``_external`` by concatenating and lexsorting (the specification of the compiled
-    merge, used when a time is NaN)."""
+    """``_events``' arrays by concatenating and lexsorting (the specification of the
+    compiled merge, used when a time is NaN)."""
     st_t, st_order, st_kind, st_a, st_b = shared_events(plan)
     t, b, sizes = [st_t], [st_b], []
     for inc, times in zip(incs, dep_times, strict=True):
@@ -189,8 +184,6 @@ def run_replication(plan_or_scenario, replication: int, seed: int):
     plan = plan_or_scenario if isinstance(plan_or_scenario, Plan) else \
         plan_for(plan_or_scenario)
     prep = _prepared(plan)
-    if prep.why is not None:
-        raise ValueError(f"the compiled engine does not play {prep.why}")
     caps = prep.caps
     grow = {ks.FULL_REWORK: "rework", ks.FULL_EVENTS: "events", ks.FULL_QUEUE: "queue",
             ks.FULL_WAITS: "waits"}

@@ -7,12 +7,12 @@ Python's ``heapq`` gives them whatever the layout inside.
 
 from __future__ import annotations
 
-from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
+from whorunsit.engine.compiled import jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.loop.kernel_state import EVENTS, FULL_EVENTS, FULL_QUEUE, LAST_SEQ, STATUS
 
 
 # -- heaps ---------------------------------------------------------------------------------
-@hot
+@jit
 def push(s, t, kind, x, y):
     s.int_slots[LAST_SEQ] += 1
     n = s.int_slots[EVENTS]
@@ -40,7 +40,7 @@ def push(s, t, kind, x, y):
     s.int_slots[EVENTS] += 1
 
 
-@hot
+@jit
 def pop_event(s):
     """Remove the earliest event; its fields are read from position 0 before calling."""
     times, seqs, kinds = s.event_time, s.event_seq, s.event_kind
@@ -66,7 +66,7 @@ def pop_event(s):
     times[i], seqs[i], kinds[i], subjects[i], args[i] = t, sq, k, x, y
 
 
-@hot
+@jit
 def queue_push(s, p, key, part):
     n = s.queue_length[p]
     if n >= s.queue_key.shape[1]:
@@ -85,7 +85,7 @@ def queue_push(s, p, key, part):
     s.queue_length[p] += 1
 
 
-@hot
+@jit
 def queue_pop(s, p):
     keys, parts = s.queue_key[p], s.queue_part[p]
     key, part = keys[0], parts[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
+from whorunsit.engine.compiled import jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.loop.kernel_heaps import (
     pop_event,
     push,
@@ -177,7 +177,7 @@ def _sort_pairs(keys, values, n):
         _sift(keys, values, ROOT, end)
 
 
-@hot
+@jit
 def _sift(keys, values, i, n):
     key, value = keys[i], values[i]
     while True:
@@ -194,7 +194,7 @@ def _sift(keys, values, i, n):
 
 
 # -- incidents: arrival and tiers ----------------------------------------------------------
-@hot
+@jit
 def new_ticket(s, a, prio, start, alert, row):
     ticket = s.int_slots[TICKETS]
     s.int_slots[TICKETS] = ticket + 1
@@ -221,7 +221,7 @@ def arrive(s, a, i):
     enter_tier(s, ticket, entry_tier(s, ticket))
 
 
-@hot
+@jit
 def entry_tier(s, ticket):
     return s.app_alert_entry[s.ticket_app[ticket]] if s.ticket_alert[ticket] else 0
 
@@ -236,7 +236,7 @@ def change_incident(s, a, row):
     push(s, now + s.dep_detect[row], EV_CHANGE_ARRIVE, ticket, NO_ARG)
 
 
-@hot
+@jit
 def enter_tier(s, ticket, j):
     a = s.ticket_app[ticket]
     channel = 1 if s.ticket_alert[ticket] else 0
@@ -266,7 +266,7 @@ def sre_keeps_pager(s, a, team):
     return trailing_load(s, team) < s.sre_ops_cap[a]
 
 
-@hot
+@jit
 def new_part(s, part, team, now):
     s.part_team[part] = team
     s.part_pool[part] = -2
@@ -276,7 +276,7 @@ def new_part(s, part, team, now):
     s.part_asked[part] = False
 
 
-@hot
+@jit
 def join(s, ticket, team):
     now = s.float_slots[NOW]
     s.ticket_queued[ticket] = now
@@ -402,7 +402,7 @@ def fill(s, p):
                 dispatch(s, s.team_policies[p, k])
 
 
-@hot
+@jit
 def attach(s, part, p, queued):
     """A responder takes the part. The swarm's next part, to be placed now, or -1."""
     s.part_token[part] = -1
@@ -422,7 +422,7 @@ def attach(s, part, p, queued):
     return part + 1
 
 
-@hot
+@jit
 def start(s, ticket):
     """Every engaged responder is here: the visit's pickup and work begin."""
     now = s.float_slots[NOW]

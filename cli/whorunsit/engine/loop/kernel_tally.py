@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from whorunsit.engine.compiled import hot, jit  # first: numba's cache and WHORUNSIT_JIT
+from whorunsit.engine.compiled import jit  # first: numba's cache and WHORUNSIT_JIT
 from whorunsit.engine.loop.kernel_state import (
     CALLOUT_CAPEX,
     CALLOUT_OPEX,
@@ -159,7 +159,7 @@ def working_hours(s, t):
 
 
 # -- tally ---------------------------------------------------------------------------------
-@hot
+@jit
 def queue_change(s, team, delta):
     now = s.float_slots[NOW]
     last = s.team_queue_since[team]
@@ -172,7 +172,7 @@ def queue_change(s, team, delta):
     s.team_queue[team] += delta
 
 
-@hot
+@jit
 def account(s, team, a, b, paid, pooled, sign):
     if s.track_load[team]:
         day, _ = pydivmod(a, 24.0)
@@ -194,7 +194,7 @@ def account(s, team, a, b, paid, pooled, sign):
             s.busy_work[team] += sign * (working_hours(s, hi) - working_hours(s, lo))
 
 
-@hot
+@jit
 def on_call_team(s, r):
     n = s.rota_team_count[r]
     if n > 1:
@@ -221,7 +221,7 @@ def callout(s, team, r, hours, toil):
         s.unpaid[team] += hours
 
 
-@hot
+@jit
 def engaged(s, ticket, part, end, work):
     team = s.part_team[part]
     pool = s.part_pool[part]

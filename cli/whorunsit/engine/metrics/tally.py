@@ -241,8 +241,8 @@ def summarise(values, groups, n_groups: int,
     order they were recorded (NaN for none), and their percentiles qs (``_pct``).
     Values in group -1 are left out.
 
-    A replication may bring its own, faster, implementation giving the same bits
-    (``rep.summarise``: the compiled engine's is ``kernel_summary.summarise``)."""
+    ``finish`` calls the compiled ``kernel_summary.summarise`` (``rep.summarise``); this
+    is its specification, which tests/test_kernel_summary.py holds it to bit for bit."""
     values = np.asarray(values, dtype=float)
     groups = np.asarray(groups, dtype=np.int64)
     if len(groups) and groups.min() < 0:
